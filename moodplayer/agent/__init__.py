@@ -1,0 +1,1 @@
+"""The running service: main loop, state store, D-Bus control interface, CLI."""
