@@ -1,0 +1,194 @@
+"""The agent's ``moodplayer`` subcommands: run, control, forget, report, install-service, demo."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from moodplayer.emotion import MOODS
+from moodplayer.exceptions import ConfigError, MoodplayerError
+
+
+def _config_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-c", "--config", type=Path, default=None,
+                        help="beets config file with a moodplayer: section "
+                             "(default: the one beet uses)")
+
+
+def add_commands(subparsers: argparse._SubParsersAction) -> None:
+    """Register the agent's subcommands."""
+    run = subparsers.add_parser("run", help="run the agent (the service)")
+    _config_arg(run)
+    run.add_argument("--grant-consent", action="store_true",
+                     help="record consent to use the camera without asking (demos, tests)")
+    run.add_argument("--mood-script", metavar="MOOD:SECONDS,...",
+                     help="use a scripted mood sequence instead of the camera, e.g. "
+                          "happy:20,sad:20 (labelled 'scripted' everywhere)")
+    run.add_argument("--source", help="camera stand-in: a video file or a folder of images "
+                                      "(overrides the camera option)")
+    run.add_argument("--sensing", choices=("continuous", "glance", "off"),
+                     help="override the sensing option")
+    run.add_argument("--play", action="store_true",
+                     help="if the player is idle, queue music and start playing")
+    run.add_argument("--duration", type=float, default=None, metavar="SECONDS",
+                     help="stop cleanly after this many seconds")
+    run.set_defaults(func=_run)
+
+    for name, help_text in (("status", "show what the running agent is doing"),
+                            ("pause", "pause the agent (releases the camera)"),
+                            ("resume", "resume the agent"),
+                            ("like", "thumbs up for the playing track"),
+                            ("dislike", "thumbs down for the playing track"),
+                            ("now", "take a glance now (glance mode)")):
+        sub = subparsers.add_parser(name, help=help_text)
+        sub.set_defaults(func=_control, action=name)
+
+    target = subparsers.add_parser("target", help="set the target mood (uplift/fixed)")
+    target.add_argument("mood", nargs="?", choices=MOODS,
+                        help="the mood; without one, move to the next")
+    target.set_defaults(func=_control, action="target")
+
+    forget = subparsers.add_parser("forget", help="delete everything moodplayer stored "
+                                                  "about you (works with the agent stopped)")
+    forget.set_defaults(func=_forget)
+
+    report = subparsers.add_parser("report", help="write an HTML report of mood and music")
+    report.add_argument("--since", default="1d",
+                        help="period: 30m, 2h, 1d, 1w or an ISO date/time (default 1d)")
+    report.add_argument("-o", "--output", type=Path, default=None,
+                        help="where to write it (default: moodplayer-report.html in the "
+                             "data dir)")
+    report.set_defaults(func=_report)
+
+    install = subparsers.add_parser("install-service",
+                                    help="install a systemd user unit for `moodplayer run`")
+    _config_arg(install)
+    install.add_argument("--print", dest="print_only", action="store_true",
+                         help="print the unit instead of writing it")
+    install.set_defaults(func=_install_service)
+
+    config = subparsers.add_parser("config", help="check the configuration and show it")
+    _config_arg(config)
+    config.add_argument("--default", action="store_true",
+                        help="print the documented default moodplayer: section")
+    config.set_defaults(func=_config)
+
+    demo = subparsers.add_parser("demo", help="the whole loop on generated music, no webcam "
+                                              "or desktop needed")
+    demo.add_argument("--dir", type=Path, default=None,
+                      help="work here and keep it (default: a temporary dir, removed)")
+    demo.add_argument("--tracks", type=int, default=12, help="sample tracks (default 12)")
+    demo.add_argument("--source", help="video file or image folder to use as the camera")
+    demo.add_argument("--mood-script", default="happy:25,sad:25,energetic:25",
+                      help="scripted moods when no changing faces are at hand")
+    demo.add_argument("--library-only", action="store_true",
+                      help="stop after building and annotating the library")
+    demo.set_defaults(func=_demo)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from moodplayer.agent.config import load_config
+    from moodplayer.agent.service import RunOptions, run_agent
+
+    config = load_config(args.config)
+    options = RunOptions(grant_consent=args.grant_consent, mood_script=args.mood_script,
+                         source=args.source, sensing=args.sensing, play=args.play,
+                         duration=args.duration, verbose=args.verbose)
+    return run_agent(config, options)
+
+
+def _control(args: argparse.Namespace) -> int:
+    from moodplayer.agent.control import AgentClient
+
+    client = AgentClient()
+    action = args.action
+    if action == "status":
+        for key, value in client.status().items():
+            print(f"{key}: {value}")
+    elif action == "target":
+        print(client.set_target(args.mood) if args.mood else client.next_target())
+    elif action in ("pause", "resume"):
+        getattr(client, action)()
+        print("paused (camera released)" if action == "pause" else "resumed")
+    else:
+        print(getattr(client, action)())
+    return 0
+
+
+def _forget(_args: argparse.Namespace) -> int:
+    from moodplayer.agent.control import AgentClient, AgentNotRunning
+    from moodplayer.agent.store import forget_all
+
+    try:
+        removed = AgentClient().forget()
+        print(f"the running agent deleted {removed} stored file(s)")
+    except AgentNotRunning:
+        files = forget_all()
+        print(f"deleted {len(files)} stored file(s)")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from moodplayer import paths
+    from moodplayer.agent.report import parse_since, write_report
+    from moodplayer.agent.store import StateStore
+
+    now = time.time()
+    try:
+        since = parse_since(args.since, now)
+    except ValueError as exc:
+        raise MoodplayerError(str(exc)) from exc
+    target = args.output or paths.data_dir() / "moodplayer-report.html"
+    with StateStore() as store:
+        write_report(store, target, since=since, now=now)
+    print(target)
+    return 0
+
+
+def _install_service(args: argparse.Namespace) -> int:
+    from moodplayer.agent.config import load_config
+    from moodplayer.agent.store import StateStore
+    from moodplayer.agent.unit import UNIT_NAME, executable, install_unit, render_unit
+
+    config = load_config(args.config)  # refuse to install a service that cannot start
+    path = args.config.resolve() if args.config else None
+    if args.print_only:
+        print(render_unit(executable(), config=path), end="")
+        return 0
+    unit = install_unit(config=path)
+    print(f"wrote {unit}\nenable and start it with:\n"
+          f"  systemctl --user daemon-reload\n"
+          f"  systemctl --user enable --now {UNIT_NAME}\n"
+          f"logs: journalctl --user -u {UNIT_NAME}"
+          + (f" (and {config.log_file})" if config.log_file else ""))
+    with StateStore() as store:
+        consent = store.consent()
+    if consent is None and config.sensing != "off":
+        print("note: the camera needs your consent first: run `moodplayer run` once in a "
+              "terminal and answer its question", file=sys.stderr)
+    return 0
+
+
+def _config(args: argparse.Namespace) -> int:
+    from moodplayer.agent.config import SCHEMA, default_yaml, load_config
+
+    if args.default:
+        print(default_yaml(), end="")
+        return 0
+    config = load_config(args.config)
+    print(f"# {config.source} is valid; library {config.library}")
+    for key in SCHEMA:
+        print(f"{key}: {getattr(config, key)}")
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from moodplayer.agent.demo import DemoOptions, run_demo
+
+    if args.tracks < 3:
+        raise ConfigError(f"--tracks {args.tracks}: expected at least 3")
+    return run_demo(DemoOptions(directory=args.dir, tracks=args.tracks, source=args.source,
+                                mood_script=args.mood_script,
+                                library_only=args.library_only))

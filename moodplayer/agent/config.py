@@ -1,0 +1,280 @@
+"""The agent's configuration: a ``moodplayer:`` section in the beets config file.
+
+Read with beets' own configuration machinery (confuse), so the library path and the
+config file are the ones ``beet`` uses. Every option is declared once in ``SCHEMA``
+with its type, default and meaning; ``load_config`` validates the whole section at
+start, collects every error, and raises one ``ConfigError`` naming each bad key, what
+was expected, and suggesting the closest name for a misspelt key.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import textwrap
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import confuse
+
+from moodplayer.emotion import MOODS, Mood
+from moodplayer.exceptions import ConfigError
+
+SECTION = "moodplayer"
+
+SensingMode = Literal["continuous", "glance", "off"]
+Sensitivity = Literal["relaxed", "normal", "eager"]
+Policy = Literal["match", "uplift", "fixed"]
+
+
+@dataclass(frozen=True, slots=True)
+class SensitivityPreset:
+    """How sure and how long a mood must be before the music follows it."""
+
+    min_confidence: float
+    dwell_s: float
+
+
+#: The sensitivity presets users choose between.
+SENSITIVITY_PRESETS: Mapping[Sensitivity, SensitivityPreset] = {
+    "relaxed": SensitivityPreset(min_confidence=0.6, dwell_s=20.0),
+    "normal": SensitivityPreset(min_confidence=0.45, dwell_s=10.0),
+    "eager": SensitivityPreset(min_confidence=0.3, dwell_s=4.0),
+}
+
+
+class _Invalid(ValueError):
+    """A value does not fit its option; the message says what was expected."""
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """One configuration key: its default, what it means, and how a value is checked."""
+
+    default: Any
+    doc: str
+    convert: Callable[[Any], Any]
+
+
+def _choice(*choices: str) -> Callable[[Any], str]:
+    def convert(value: Any) -> str:
+        if not isinstance(value, str) or value.strip().lower() not in choices:
+            raise _Invalid(f"expected one of {', '.join(choices)}")
+        return value.strip().lower()
+    return convert
+
+
+def _number(lo: float, hi: float, *, integer: bool = False) -> Callable[[Any], float | int]:
+    kind = "a whole number" if integer else "a number"
+
+    def convert(value: Any) -> float | int:
+        ok = isinstance(value, int) if integer else isinstance(value, int | float)
+        if isinstance(value, bool) or not ok or not math.isfinite(value) \
+                or not lo <= value <= hi:
+            raise _Invalid(f"expected {kind} from {lo:g} to {hi:g}")
+        return int(value) if integer else float(value)
+    return convert
+
+
+def _boolean(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise _Invalid("expected yes or no")
+    return value
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str | int):
+        raise _Invalid("expected a string")
+    return str(value)
+
+
+def _optional_path(value: Any) -> Path | None:
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        raise _Invalid("expected a file path")
+    return Path(value).expanduser()
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    if value in (None, ""):
+        return ()
+    if isinstance(value, str):
+        value = value.split()
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise _Invalid("expected a list of names")
+    return tuple(value)
+
+
+def _moods(value: Any) -> tuple[Mood, ...]:
+    names = _strings(value)
+    bad = [n for n in names if n not in MOODS]
+    if bad:
+        raise _Invalid(f"expected moods from {', '.join(MOODS)}; {', '.join(bad)} is not one")
+    return names  # type: ignore[return-value]
+
+
+def _mood(value: Any) -> Mood:
+    return _choice(*MOODS)(value)  # type: ignore[return-value]
+
+
+#: Every option of the ``moodplayer:`` section, in the order the README documents them.
+SCHEMA: Mapping[str, Option] = {
+    "sensing": Option("continuous", "how the camera is used: continuous (a few frames a "
+                      "second), glance (only for a few seconds around each track boundary "
+                      "or on `moodplayer now`), or off (play default_query instead)",
+                      _choice("continuous", "glance", "off")),
+    "fps": Option(2.0, "frames read per second while the camera is open",
+                  _number(0.2, 30)),
+    "glance_seconds": Option(4.0, "how long the camera stays open for one glance",
+                             _number(1, 60)),
+    "sensitivity": Option("normal", "how sure and how long before the music follows: "
+                          "relaxed (60 % sure, 20 s), normal (45 %, 10 s), eager (30 %, 4 s)",
+                          _choice(*SENSITIVITY_PRESETS)),
+    "absent_after": Option(30.0, "seconds to keep the last mood when no face is seen "
+                           "or the camera is gone, before the mood reads as absent",
+                           _number(0, 3600)),
+    "default_query": Option("", "beets query played when sensing is off or no mood is "
+                            "known (empty: the whole library)", _text),
+    "default_playlist": Option(None, "an M3U playlist played instead of default_query "
+                               "when sensing is off", _optional_path),
+    "never_moods": Option((), "moods the agent never steers toward (e.g. [sad, tense])",
+                          _moods),
+    "queue_length": Option(2, "how many upcoming tracks the agent keeps queued",
+                           _number(1, 20, integer=True)),
+    "policy": Option("match", "match (meet the mood where it is), uplift (move a step per "
+                     "track toward target), fixed (always play target)",
+                     _choice("match", "uplift", "fixed")),
+    "target": Option("happy", "the mood uplift moves toward and fixed plays", _mood),
+    "notifications": Option(True, "show a desktop notification when music is queued",
+                            _boolean),
+    "players": Option((), "players to use, in priority order (e.g. [rhythmbox, vlc]); "
+                      "empty: any MPRIS player", _strings),
+    "ignore_players": Option((), "players never to use", _strings),
+    "camera": Option("0", "camera device number, video file, or folder of images", _text),
+    "detector": Option(None, "face detector weights (SCRFD ONNX); empty: the default",
+                       _optional_path),
+    "model": Option(None, "expression model (ONNX); empty: the project's model",
+                    _optional_path),
+    "log_level": Option("info", "debug, info, warning or error",
+                        _choice("debug", "info", "warning", "error")),
+    "log_file": Option(None, "write the log to this file; empty: standard error (the "
+                       "journal when run as a service)", _optional_path),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class AgentConfig:
+    """The validated ``moodplayer:`` section plus the beets library it shares."""
+
+    library: Path
+    directory: Path
+    sensing: SensingMode = "continuous"
+    fps: float = 2.0
+    glance_seconds: float = 4.0
+    sensitivity: Sensitivity = "normal"
+    absent_after: float = 30.0
+    default_query: str = ""
+    default_playlist: Path | None = None
+    never_moods: tuple[Mood, ...] = ()
+    queue_length: int = 2
+    policy: Policy = "match"
+    target: Mood = "happy"
+    notifications: bool = True
+    players: tuple[str, ...] = ()
+    ignore_players: tuple[str, ...] = ()
+    camera: str = "0"
+    detector: Path | None = None
+    model: Path | None = None
+    log_level: str = "info"
+    log_file: Path | None = None
+    source: str = field(default="", compare=False)
+
+    @property
+    def preset(self) -> SensitivityPreset:
+        """The thresholds of the chosen sensitivity."""
+        return SENSITIVITY_PRESETS[self.sensitivity]
+
+
+def _source_name(view: confuse.ConfigView) -> str:
+    for _value, source in view.resolve():
+        if getattr(source, "filename", None):
+            return str(source.filename)
+    return "config"
+
+
+def validate(section: Any, *, library: Path, directory: Path,
+             source: str = "config") -> AgentConfig:
+    """Check a raw ``moodplayer:`` mapping; raise one ConfigError listing every problem."""
+    if section is None:
+        section = {}
+    if not isinstance(section, Mapping):
+        raise ConfigError(f"{source}: {SECTION}: expected a mapping of options, "
+                          f"got {section!r}")
+    errors: list[str] = []
+    values: dict[str, Any] = {}
+    for key in section:
+        if key not in SCHEMA:
+            close = difflib.get_close_matches(str(key), SCHEMA, n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            errors.append(f"{SECTION}.{key}: unknown option.{hint}")
+    for key, option in SCHEMA.items():
+        raw = section.get(key, option.default)
+        try:
+            values[key] = option.convert(raw)
+        except _Invalid as exc:
+            errors.append(f"{SECTION}.{key}: {exc}, got {raw!r}")
+    if not errors and values["policy"] != "match" and values["target"] in values["never_moods"]:
+        errors.append(f"{SECTION}.target: expected a mood not in never_moods, "
+                      f"got {values['target']!r}")
+    if errors:
+        lines = "\n  ".join(errors)
+        raise ConfigError(f"invalid configuration in {source}:\n  {lines}")
+    return AgentConfig(library=library, directory=directory, source=source, **values)
+
+
+def load_config(path: Path | None = None) -> AgentConfig:
+    """Read the beets config (``path``, or the one ``beet`` uses) and validate our section."""
+    from beets import config as beets_config
+
+    try:
+        beets_config.clear()
+        beets_config.read(user=path is None, defaults=True)
+        if path is not None:
+            if not path.is_file():
+                raise ConfigError(f"{path}: no such configuration file")
+            beets_config.set_file(path)
+        view = beets_config[SECTION]
+        section = view.get() if view.exists() else {}
+        library = Path(beets_config["library"].as_filename())
+        directory = Path(beets_config["directory"].as_filename())
+        source = _source_name(view) if view.exists() else str(path or
+                                                               beets_config.user_config_path())
+    except confuse.ConfigError as exc:
+        raise ConfigError(f"beets configuration: {exc}") from exc
+    return validate(section, library=library, directory=directory, source=source)
+
+
+def default_yaml() -> str:
+    """The documented default ``moodplayer:`` section, ready to paste into config.yaml."""
+    lines = [f"{SECTION}:"]
+    for key, option in SCHEMA.items():
+        default = option.default
+        if default is None:
+            shown = '""'
+        elif isinstance(default, bool):
+            shown = "yes" if default else "no"
+        elif isinstance(default, tuple):
+            shown = "[" + ", ".join(default) + "]"
+        elif isinstance(default, str):
+            shown = f'"{default}"' if default in ("", "0") else default
+        else:
+            shown = f"{default:g}" if isinstance(default, float) else str(default)
+        lines.extend(textwrap.wrap(option.doc, 88, initial_indent="  # ",
+                                   subsequent_indent="  # "))
+        lines.append(f"  {key}: {shown}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,215 @@
+"""Musical facts from audio with essentia: key, mode, tempo and the cues emotion needs.
+
+``analyze_file(path, settings)`` decodes an excerpt (``decode``) and returns an
+``Analysis``; ``analyze_samples`` does the same for samples already in memory. Both raise
+AnalysisError (naming the file and the reason) for undecodable, silent or too-short audio.
+Everything here is picklable plain data, so it runs in worker processes.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import os
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from moodplayer.exceptions import AnalysisError, ConfigError
+from moodplayer.music.decode import DEFAULT_EXCERPT, SAMPLE_RATE, decode_excerpt
+
+#: Bump when the analysis changes so that incremental runs redo old results.
+ANALYSIS_VERSION = 1
+
+#: essentia KeyExtractor profiles. ``bgate`` scored best on rendered MIDI (docs/audio.md).
+KEY_PROFILES = ("bgate", "edma", "edmm", "braw", "temperley", "krumhansl", "shaath",
+                "noland", "faraldo", "diatonic", "tonictriad", "temperley2005", "thpcp",
+                "gomez", "pentatonic", "weichai")
+#: RhythmExtractor2013 methods: ``degara`` is ~3.5x faster, ``multifeature`` a bit more exact.
+RHYTHM_METHODS = ("degara", "multifeature")
+#: Below this RMS level (dBFS) a track counts as silent.
+SILENCE_DB = -60.0
+#: multifeature's confidence tops out at about this value (essentia docs: 0..5.32).
+_MULTIFEATURE_MAX_CONFIDENCE = 5.32
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisSettings:
+    """The knobs of one analysis run (picklable; validated by ``validated()``)."""
+
+    key_profile: str = "bgate"
+    rhythm_method: str = "degara"
+    excerpt: float = DEFAULT_EXCERPT  # seconds from the middle; <= 0 means the whole file
+    min_bpm: float = 70.0  # tempos are folded by octaves into [min_bpm, max_bpm)
+    max_bpm: float = 180.0
+    min_duration: float = 10.0  # shorter tracks are refused
+
+    def validated(self) -> AnalysisSettings:
+        """These settings, or ConfigError naming the bad value and what was expected."""
+        if self.key_profile not in KEY_PROFILES:
+            raise ConfigError(f"key_profile {self.key_profile!r}: expected one of "
+                              f"{', '.join(KEY_PROFILES)}")
+        if self.rhythm_method not in RHYTHM_METHODS:
+            raise ConfigError(f"rhythm_method {self.rhythm_method!r}: expected one of "
+                              f"{', '.join(RHYTHM_METHODS)}")
+        if not (self.min_bpm > 0 and self.max_bpm >= 2 * self.min_bpm):
+            raise ConfigError(f"min_bpm {self.min_bpm} / max_bpm {self.max_bpm}: expected "
+                              "0 < min_bpm and max_bpm >= 2 * min_bpm")
+        if self.excerpt > 0 and self.excerpt < self.min_duration:
+            raise ConfigError(f"excerpt {self.excerpt}: expected 0 (whole file) or at least "
+                              f"min_duration ({self.min_duration} s)")
+        return self
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """What the audio of one track says, in plain units."""
+
+    bpm: float  # beats per minute, folded into the settings' range
+    bpm_confidence: float  # 0..1: how regular the detected beat is
+    key: str  # tonic in sharp spelling: C, C#, ... B
+    mode: str  # "major" or "minor"
+    key_strength: float  # 0..1: how well the chroma fits the key profile
+    loudness: float  # integrated loudness, LUFS (EBU R128)
+    dynamic_range: float  # loudness range, LU (EBU R128 LRA)
+    energy: float  # 0..1: RMS level mapped from -60..0 dBFS
+    onset_rate: float  # note onsets per second
+    brightness: float  # mean spectral centroid, Hz
+    dissonance: float  # 0..1: mean sensory dissonance of the spectral peaks
+    duration: float  # seconds, the whole file
+    version: int = ANALYSIS_VERSION
+
+    @property
+    def initial_key(self) -> str:
+        """The key in the compact sharp form beets stores: ``C``, ``C#m``, ``Am``."""
+        return self.key + ("m" if self.mode == "minor" else "")
+
+    def as_dict(self) -> dict[str, float | str | int]:
+        """All fields as a plain dict."""
+        return asdict(self)
+
+
+_SHARPS = {"Db": "C#", "Eb": "D#", "Gb": "F#", "Ab": "G#", "Bb": "A#"}
+
+
+def fold_bpm(bpm: float, low: float, high: float) -> float:
+    """``bpm`` doubled or halved until it lies in ``[low, high)``; 0 stays 0."""
+    if bpm <= 0 or not math.isfinite(bpm):
+        return 0.0
+    while bpm < low:
+        bpm *= 2.0
+    while bpm >= high:
+        bpm /= 2.0
+    return bpm
+
+
+@functools.lru_cache(maxsize=4)
+def _algorithms(profile: str, method: str) -> dict[str, object]:
+    """essentia algorithm instances, made once per process and settings."""
+    import essentia
+
+    essentia.log.infoActive = False
+    essentia.log.warningActive = False
+    import essentia.standard as es
+
+    return {
+        "key": es.KeyExtractor(profileType=profile, sampleRate=SAMPLE_RATE),
+        "rhythm": es.RhythmExtractor2013(method=method),
+        "onsets": es.OnsetRate(),
+        "loudness": es.LoudnessEBUR128(sampleRate=SAMPLE_RATE),
+        "stereo": es.StereoMuxer(),
+        "window": es.Windowing(type="hann"),
+        "spectrum": es.Spectrum(),
+        "centroid": es.Centroid(range=SAMPLE_RATE / 2),
+        "peaks": es.SpectralPeaks(orderBy="frequency", magnitudeThreshold=1e-5,
+                                  maxPeaks=100, minFrequency=20, maxFrequency=5000,
+                                  sampleRate=SAMPLE_RATE),
+        "dissonance": es.Dissonance(),
+        "frames": es.FrameGenerator,
+    }
+
+
+def _beat_regularity(beats: np.ndarray, bpm: float) -> float:
+    """Share of beat intervals within 5 % of the tempo's period (0..1)."""
+    if len(beats) < 3 or bpm <= 0:
+        return 0.0
+    intervals = np.diff(beats)
+    period = 60.0 / bpm
+    near = np.abs(intervals - period) <= 0.05 * period
+    near |= np.abs(intervals - 2 * period) <= 0.05 * 2 * period  # a missed beat is fine
+    return float(np.mean(near))
+
+
+def _spectral(alg: dict[str, object], samples: np.ndarray) -> tuple[float, float]:
+    centroids, dissonances = [], []
+    for frame in alg["frames"](samples, frameSize=4096, hopSize=4096, startFromZero=True):
+        if float(np.max(np.abs(frame))) < 1e-4:
+            continue
+        spec = alg["spectrum"](alg["window"](frame))
+        centroids.append(alg["centroid"](spec))
+        freqs, mags = alg["peaks"](spec)
+        if len(freqs) > 1:
+            dissonances.append(alg["dissonance"](freqs, mags))
+    brightness = float(np.mean(centroids)) if centroids else 0.0
+    dissonance = float(np.mean(dissonances)) if dissonances else 0.0
+    return brightness, dissonance
+
+
+def analyze_samples(
+    samples: np.ndarray,
+    duration: float,
+    settings: AnalysisSettings = AnalysisSettings(),
+    name: str = "<samples>",
+) -> Analysis:
+    """Analyse mono float32 samples at ``SAMPLE_RATE``; ``name`` appears in errors.
+
+    Raises AnalysisError for audio shorter than ``settings.min_duration`` or silent audio.
+    """
+    seconds = len(samples) / SAMPLE_RATE
+    if min(seconds, duration) < settings.min_duration:
+        raise AnalysisError(f"{name}: too short to analyse ({min(seconds, duration):.1f} s, "
+                            f"need at least {settings.min_duration:g} s)")
+    samples = np.ascontiguousarray(samples, dtype=np.float32)
+    rms = float(np.sqrt(np.mean(np.square(samples, dtype=np.float64))))
+    rms_db = 20 * math.log10(rms) if rms > 0 else -math.inf
+    if rms_db < SILENCE_DB:
+        raise AnalysisError(f"{name}: silent (level {rms_db:.0f} dBFS, "
+                            f"below {SILENCE_DB:.0f} dBFS)")
+    alg = _algorithms(settings.key_profile, settings.rhythm_method)
+    for part in ("key", "rhythm", "onsets", "loudness"):
+        alg[part].reset()  # some keep state between calls (OnsetRate returned 0 without)
+    key, scale, strength = alg["key"](samples)
+    bpm, beats, confidence, _estimates, _intervals = alg["rhythm"](samples)
+    if settings.rhythm_method == "multifeature":
+        bpm_confidence = min(1.0, float(confidence) / _MULTIFEATURE_MAX_CONFIDENCE)
+    else:
+        bpm_confidence = _beat_regularity(np.asarray(beats), float(bpm))
+    _onsets, onset_rate = alg["onsets"](samples)
+    _m, _s, integrated, loudness_range = alg["loudness"](alg["stereo"](samples, samples))
+    brightness, dissonance = _spectral(alg, samples)
+    return Analysis(
+        bpm=fold_bpm(float(bpm), settings.min_bpm, settings.max_bpm),
+        bpm_confidence=float(bpm_confidence),
+        key=_SHARPS.get(key, key),
+        mode="minor" if scale == "minor" else "major",
+        key_strength=float(strength),
+        loudness=float(integrated),
+        dynamic_range=float(loudness_range),
+        energy=float(min(1.0, max(0.0, (rms_db + 60.0) / 60.0))),
+        onset_rate=float(onset_rate),
+        brightness=brightness,
+        dissonance=dissonance,
+        duration=float(duration),
+    )
+
+
+def analyze_file(
+    path: str | os.PathLike[str],
+    settings: AnalysisSettings = AnalysisSettings(),
+) -> Analysis:
+    """Decode an excerpt of ``path`` and analyse it; AnalysisError names file and reason."""
+    decoded = decode_excerpt(path, settings.excerpt)
+    try:
+        return analyze_samples(decoded.samples, decoded.duration, settings, name=str(path))
+    except (RuntimeError, ValueError) as exc:  # essentia reports its failures as these
+        raise AnalysisError(f"{path}: analysis failed ({exc})") from exc

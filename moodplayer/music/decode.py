@@ -1,0 +1,132 @@
+"""Decode audio to float32 mono samples with ffmpeg as a subprocess.
+
+Only an excerpt from the middle of a track is decoded (its key and tempo are those of the
+track, at a fraction of the cost); tracks shorter than the excerpt are decoded whole.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from moodplayer.exceptions import AnalysisError
+
+log = logging.getLogger(__name__)
+
+#: Sample rate every decoded excerpt has (essentia's defaults assume it).
+SAMPLE_RATE = 44100
+#: Default excerpt length in seconds.
+DEFAULT_EXCERPT = 60.0
+#: Seconds a single ffmpeg/ffprobe call may take before the file is given up on.
+TIMEOUT = 120.0
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    """An excerpt: mono float32 samples at ``SAMPLE_RATE``, and where it came from."""
+
+    samples: np.ndarray
+    duration: float  # the whole file's duration in seconds (ffprobe's, or the excerpt's)
+    start: float  # where the excerpt begins, seconds
+
+    @property
+    def seconds(self) -> float:
+        """Length of the excerpt in seconds."""
+        return len(self.samples) / SAMPLE_RATE
+
+
+def _tool(name: str) -> str:
+    found = shutil.which(name)
+    if not found:
+        raise AnalysisError(f"{name} is not installed (apt install ffmpeg)")
+    return found
+
+
+def _check_file(path: Path) -> None:
+    if not path.exists():
+        raise AnalysisError(f"{path}: file not found")
+    if not path.is_file():
+        raise AnalysisError(f"{path}: not a regular file")
+    if not os.access(path, os.R_OK):
+        raise AnalysisError(f"{path}: permission denied (not readable)")
+    if path.stat().st_size == 0:
+        raise AnalysisError(f"{path}: empty file (0 bytes)")
+
+
+def _first_error(stderr: bytes) -> str:
+    lines = [ln.strip() for ln in stderr.decode("utf-8", "replace").splitlines() if ln.strip()]
+    return lines[-1] if lines else "unknown ffmpeg error"
+
+
+def probe_duration(path: str | os.PathLike[str]) -> float:
+    """The duration of the audio stream in ``path`` in seconds; AnalysisError if none."""
+    p = Path(path)
+    _check_file(p)
+    cmd = [_tool("ffprobe"), "-v", "error", "-select_streams", "a:0",
+           "-show_entries", "format=duration:stream=codec_type", "-of", "json", str(p)]
+    try:
+        done = subprocess.run(cmd, capture_output=True, timeout=TIMEOUT, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise AnalysisError(f"{p}: ffprobe timed out") from exc
+    if done.returncode != 0:
+        raise AnalysisError(f"{p}: not readable as audio ({_first_error(done.stderr)})")
+    info = json.loads(done.stdout or b"{}")
+    if not info.get("streams"):
+        raise AnalysisError(f"{p}: no audio stream (not an audio file)")
+    try:
+        return float(info.get("format", {}).get("duration", "nan"))
+    except ValueError:
+        return float("nan")
+
+
+def decode_excerpt(path: str | os.PathLike[str], seconds: float = DEFAULT_EXCERPT) -> Decoded:
+    """Decode ``seconds`` from the middle of ``path`` (the whole file if shorter).
+
+    Returns mono float32 samples at ``SAMPLE_RATE``. Raises AnalysisError naming the file
+    and the reason for a missing, unreadable, empty, non-audio, corrupt or truncated file.
+    ``seconds <= 0`` decodes the whole file.
+    """
+    p = Path(path)
+    duration = probe_duration(p)
+    start = 0.0
+    if seconds > 0 and duration == duration and duration > seconds:
+        start = (duration - seconds) / 2.0
+    cmd = [_tool("ffmpeg"), "-nostdin", "-v", "error"]
+    if start > 0:
+        cmd += ["-ss", f"{start:.3f}"]
+    cmd += ["-i", str(p)]
+    if seconds > 0:
+        cmd += ["-t", f"{seconds:.3f}"]
+    cmd += ["-map", "a:0", "-ac", "1", "-ar", str(SAMPLE_RATE), "-f", "f32le", "-"]
+    try:
+        done = subprocess.run(cmd, capture_output=True, timeout=TIMEOUT, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise AnalysisError(f"{p}: ffmpeg timed out after {TIMEOUT:.0f} s") from exc
+    samples = np.frombuffer(done.stdout, dtype="<f4")
+    if done.returncode != 0:
+        raise AnalysisError(f"{p}: cannot decode ({_first_error(done.stderr)})")
+    if samples.size == 0:
+        reason = _first_error(done.stderr) if done.stderr.strip() else "no audio decoded"
+        raise AnalysisError(f"{p}: corrupt or truncated ({reason})")
+    if done.stderr.strip():
+        # ffmpeg decoded something but complained: corrupt frames or a cut-off file.
+        expected = min(seconds, duration) if seconds > 0 else duration
+        got = samples.size / SAMPLE_RATE
+        if expected == expected and got < 0.5 * expected:
+            raise AnalysisError(
+                f"{p}: truncated or corrupt (decoded {got:.1f} of {expected:.1f} s: "
+                f"{_first_error(done.stderr)})")
+        log.debug("%s: decoded with warnings: %s", p, _first_error(done.stderr))
+    samples = samples.astype(np.float32, copy=True)
+    if not np.all(np.isfinite(samples)):
+        raise AnalysisError(f"{p}: corrupt (decoded samples are not finite)")
+    if duration != duration:
+        duration = samples.size / SAMPLE_RATE
+    return Decoded(samples=samples, duration=duration, start=start)

@@ -1,0 +1,297 @@
+"""Read tracks and their moodtag fields from a beets library into numpy arrays.
+
+``load_tracks(db_path)`` returns a ``TrackMatrix``: one row per beets item, the numeric
+fields in a float matrix (NaN where a field is missing or unreadable), the text fields
+in lists. The beets database is opened through ``beets.library.Library`` and read with
+two SQL queries (items and their flexible attributes), which is far faster than
+building ``Item`` objects. Flexible attributes are parsed robustly: they are stored as
+text when the moodtag plugin is not loaded.
+
+The matrix is cached in memory and on disk under ``moodplayer.paths.cache_dir()``,
+keyed on the database's modification time, its item count and its highest ids, so it
+is rebuilt only when the library changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from moodplayer import paths
+from moodplayer.exceptions import RecommendError
+
+log = logging.getLogger(__name__)
+
+#: Numeric columns of ``TrackMatrix.features``, in order; ``mode`` is 1 major, 0 minor.
+FEATURES: tuple[str, ...] = (
+    "bpm", "mode", "key_strength", "bpm_confidence", "loudness", "energy", "onset_rate",
+    "brightness", "dissonance", "valence", "arousal", "length", "popularity", "version",
+)
+#: beets flexible attribute -> feature column.
+_FLEX_NUMERIC = {
+    "moodtag_key_strength": "key_strength",
+    "moodtag_bpm_confidence": "bpm_confidence",
+    "moodtag_loudness": "loudness",
+    "moodtag_energy": "energy",
+    "moodtag_onset_rate": "onset_rate",
+    "moodtag_brightness": "brightness",
+    "moodtag_dissonance": "dissonance",
+    "moodtag_valence": "valence",
+    "moodtag_arousal": "arousal",
+    "moodtag_version": "version",
+    "spotify_track_popularity": "popularity",
+}
+_FLEX_TEXT = ("moodtag_mode", "moodtag_mood", "moodtag_tags", "moodtag_analyzed",
+              "spotify_track_id")
+_CACHE_VERSION = 1
+_memory: dict[str, TrackMatrix] = {}
+
+
+@dataclass(frozen=True)
+class TrackMatrix:
+    """Every track of a library: ids, text fields, and a float feature matrix."""
+
+    ids: np.ndarray            #: beets item ids, int64
+    paths: list[str]
+    artists: list[str]
+    titles: list[str]
+    albums: list[str]
+    keys: list[str]            #: initial_key, e.g. "C#m" ("" if unknown)
+    moods: list[str]           #: moodtag_mood ("" if unknown)
+    tags: list[tuple[str, ...]]  #: moodtag_tags, lower case
+    spotify_ids: list[str]
+    analyzed: np.ndarray       #: bool: the track carries moodtag annotations
+    features: np.ndarray       #: float64 (n, len(FEATURES)), NaN where missing
+    signature: tuple
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def column(self, name: str) -> np.ndarray:
+        """One feature column by name (a view into ``features``)."""
+        return self.features[:, FEATURES.index(name)]
+
+
+def default_library() -> tuple[Path, Path]:
+    """The library database and music directory from the user's beets configuration."""
+    import beets
+
+    try:
+        return (Path(beets.config["library"].as_filename()),
+                Path(beets.config["directory"].as_filename()))
+    except Exception as exc:  # confuse raises its own errors for a broken config
+        raise RecommendError(f"cannot read the beets configuration: {exc}") from exc
+
+
+def _float(value: object) -> float:
+    if value is None:
+        return np.nan
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return np.nan
+    return number if np.isfinite(number) else np.nan
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
+
+
+def _tags(value: object) -> tuple[str, ...]:
+    from beets.dbcore.types import MULTI_VALUE_DSV
+
+    text = _text(value)
+    return tuple(t.strip().lower() for t in MULTI_VALUE_DSV.parse(text) if t.strip())
+
+
+def _mode(value: object) -> float:
+    text = _text(value).strip().lower()
+    return {"major": 1.0, "minor": 0.0}.get(text, np.nan)
+
+
+def _open(db_path: Path, directory: Path | None):
+    from beets.library import Library
+
+    if not db_path.is_file():
+        raise RecommendError(f"no beets library at {db_path}: import music with `beet import` "
+                             f"or pass --library")
+    try:
+        return Library(str(db_path), str(directory) if directory else None,
+                       set_music_dir=False)
+    except Exception as exc:  # beets wraps sqlite errors in its own types
+        raise RecommendError(f"cannot open the beets library {db_path}: {exc}") from exc
+
+
+def _stat_key(db_path: Path) -> tuple:
+    parts = []
+    for suffix in ("", "-wal"):
+        try:
+            st = os.stat(f"{db_path}{suffix}")
+        except FileNotFoundError:
+            parts.append(None)
+        else:
+            parts.append((st.st_mtime_ns, st.st_size))
+    return tuple(parts)
+
+
+def library_signature(db_path: str | Path) -> tuple:
+    """What identifies one state of the library: file times, item count and highest ids."""
+    db_path = Path(db_path)
+    con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        count, max_id = con.execute("SELECT count(*), max(id) FROM items").fetchone()
+        (max_attr,) = con.execute("SELECT max(id) FROM item_attributes").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise RecommendError(f"{db_path} is not a beets library ({exc})") from exc
+    finally:
+        con.close()
+    return (_CACHE_VERSION, *_stat_key(db_path), count, max_id, max_attr)
+
+
+def _read(db_path: Path, directory: Path | None, signature: tuple) -> TrackMatrix:
+    from beets.library import Item
+
+    lib = _open(db_path, directory or default_library()[1])
+    path_type = Item._fields["path"]
+    with lib.transaction() as tx:
+        rows = tx.query("SELECT id, path, artist, title, album, length, bpm, initial_key "
+                        "FROM items ORDER BY id")
+        keys = tuple(_FLEX_NUMERIC) + _FLEX_TEXT
+        marks = ",".join("?" * len(keys))
+        attrs = tx.query(f"SELECT entity_id, key, value FROM item_attributes "
+                         f"WHERE key IN ({marks})", keys)
+    n = len(rows)
+    index = {row[0]: i for i, row in enumerate(rows)}
+    features = np.full((n, len(FEATURES)), np.nan)
+    col = {name: FEATURES.index(name) for name in FEATURES}
+    text = {k: [""] * n for k in ("moodtag_mode", "moodtag_mood", "moodtag_analyzed",
+                                  "spotify_track_id")}
+    tags: list[tuple[str, ...]] = [()] * n
+    paths_: list[str] = []
+    with lib.music_dir_context():
+        for i, (_id, path, _a, _t, _al, length, bpm, _k) in enumerate(rows):
+            paths_.append(os.fsdecode(path_type.from_sql(path) or b""))
+            features[i, col["length"]] = _float(length)
+            bpm_value = _float(bpm)
+            features[i, col["bpm"]] = bpm_value if bpm_value > 0 else np.nan
+    for entity, key, value in attrs:
+        i = index.get(entity)
+        if i is None:
+            continue
+        if key in _FLEX_NUMERIC:
+            features[i, col[_FLEX_NUMERIC[key]]] = _float(value)
+        elif key == "moodtag_tags":
+            tags[i] = _tags(value)
+        else:
+            text[key][i] = _text(value).strip()
+    features[:, col["mode"]] = [_mode(m) for m in text["moodtag_mode"]]
+    moods = [m.lower() for m in text["moodtag_mood"]]
+    analyzed = np.array([bool(a) or bool(m) or not np.isnan(features[i, col["valence"]])
+                         for i, (a, m) in enumerate(zip(text["moodtag_analyzed"], moods,
+                                                        strict=True))], dtype=bool)
+    return TrackMatrix(
+        ids=np.array([r[0] for r in rows], dtype=np.int64),
+        paths=paths_,
+        artists=[_text(r[2]) for r in rows],
+        titles=[_text(r[3]) for r in rows],
+        albums=[_text(r[4]) for r in rows],
+        keys=[_text(r[7]) for r in rows],
+        moods=moods,
+        tags=tags,
+        spotify_ids=text["spotify_track_id"],
+        analyzed=analyzed,
+        features=features,
+        signature=signature,
+    )
+
+
+def _cache_file(key: str) -> Path:
+    digest = hashlib.sha1(key.encode()).hexdigest()[:16]
+    return paths.cache_dir() / f"library-{digest}.npz"
+
+
+_SEP = "\x1f"
+
+
+def _save(matrix: TrackMatrix, file: Path) -> None:
+    file.parent.mkdir(parents=True, exist_ok=True)
+    tmp = file.with_suffix(f".tmp{os.getpid()}.npz")
+    np.savez(
+        tmp,
+        signature=np.array([repr(matrix.signature)]),
+        ids=matrix.ids,
+        features=matrix.features,
+        analyzed=matrix.analyzed,
+        **{name: np.array(getattr(matrix, name), dtype=str)
+           for name in ("paths", "artists", "titles", "albums", "keys", "moods",
+                        "spotify_ids")},
+        tags=np.array([_SEP.join(t) for t in matrix.tags], dtype=str),
+    )
+    os.replace(tmp, file)
+
+
+def _load(file: Path, signature: tuple) -> TrackMatrix | None:
+    try:
+        with np.load(file, allow_pickle=False) as data:
+            if str(data["signature"][0]) != repr(signature):
+                return None
+            return TrackMatrix(
+                ids=data["ids"],
+                features=data["features"],
+                analyzed=data["analyzed"],
+                tags=[tuple(t.split(_SEP)) if t else () for t in data["tags"].tolist()],
+                signature=signature,
+                **{name: data[name].tolist()
+                   for name in ("paths", "artists", "titles", "albums", "keys", "moods",
+                                "spotify_ids")},
+            )
+    except (OSError, KeyError, ValueError) as exc:
+        log.debug("library cache %s unusable: %s", file, exc)
+        return None
+
+
+def load_tracks(db_path: str | Path, directory: str | Path | None = None,
+                *, use_cache: bool = True) -> TrackMatrix:
+    """Every track of the beets library at ``db_path``; rebuilt only when it changed.
+
+    ``directory`` is the library's music directory (beets stores paths relative to it;
+    default: beets' configured ``directory``). Raises RecommendError if the file is
+    missing or not a beets library.
+    """
+    db_path = Path(db_path).expanduser().resolve()
+    if not db_path.is_file():
+        raise RecommendError(f"no beets library at {db_path}: import music with `beet import` "
+                             f"or pass --library")
+    signature = library_signature(db_path)
+    key = f"{db_path}\0{directory or ''}"
+    cached = _memory.get(key)
+    if use_cache and cached is not None and cached.signature == signature:
+        return cached
+    file = _cache_file(key)
+    matrix = _load(file, signature) if use_cache else None
+    if matrix is None:
+        matrix = _read(db_path, Path(directory) if directory else None, signature)
+        if use_cache:
+            try:
+                _save(matrix, file)
+            except OSError as exc:
+                log.warning("cannot cache the library matrix in %s: %s", file, exc)
+    _memory[key] = matrix
+    return matrix
+
+
+def changed(matrix: TrackMatrix, db_path: str | Path) -> bool:
+    """Whether the database file changed since ``matrix`` was read (a cheap stat check)."""
+    return _stat_key(Path(db_path).expanduser().resolve()) != matrix.signature[1:3]

@@ -1,0 +1,101 @@
+"""``moodplayer suggest`` and ``moodplayer reset-learning``: try the recommender by hand."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from moodplayer.emotion import MOODS
+from moodplayer.exceptions import ConfigError
+from moodplayer.recommend.mood import MoodEstimate
+from moodplayer.recommend.policy import make_policy
+from moodplayer.recommend.profiles import ROWS
+from moodplayer.recommend.recommender import Recommender, default_user
+from moodplayer.recommend.store import FeedbackStore
+
+#: Environment variable naming the beets library database (overridden by --library).
+LIBRARY_ENV = "MOODPLAYER_LIBRARY"
+
+
+def _library(args: argparse.Namespace) -> tuple[Path | None, Path | None]:
+    library = args.library or os.environ.get(LIBRARY_ENV) or None
+    return (Path(library) if library else None,
+            Path(args.music_dir) if args.music_dir else None)
+
+
+def _suggest(args: argparse.Namespace) -> int:
+    if args.policy != "match" and not args.target:
+        raise ConfigError(f"--policy {args.policy} needs --target MOOD "
+                          f"(one of {', '.join(MOODS)})")
+    if args.n < 1:
+        raise ConfigError(f"-n: expected a positive number of tracks, got {args.n}")
+    if args.step <= 0:
+        raise ConfigError(f"--step: expected a positive step, got {args.step}")
+    library, music_dir = _library(args)
+    with FeedbackStore() as store:
+        rec = Recommender(library, store, args.table,
+                          make_policy(args.policy, args.target, args.step),
+                          user=args.user, directory=music_dir,
+                          learning=not args.no_learning, explore=0.0)
+        picks = rec.suggest(MoodEstimate.named(args.mood), args.n)
+    for rank, pick in enumerate(picks, 1):
+        print(f"{rank:2d}. {pick.artist or '?'} - {pick.title or Path(pick.path).name}"
+              f"  [{pick.score:.2f}]")
+        print(f"    {pick.reason}")
+        print(f"    {pick.path}")
+    return 0
+
+
+def _reset(args: argparse.Namespace) -> int:
+    user = args.user or default_user()
+    with FeedbackStore() as store:
+        removed = store.reset(user)
+    print(f"Forgot {removed} feedback events and the learned taste of {user} "
+          f"(in {store.path}).")
+    return 0
+
+
+def _mood(value: str) -> str:
+    key = value.strip().lower()
+    if key not in ROWS:
+        raise argparse.ArgumentTypeError(f"unknown mood {value!r}: expected one of "
+                                         f"{', '.join(ROWS)}")
+    return key
+
+
+def add_commands(subparsers: argparse._SubParsersAction) -> None:
+    """Register ``suggest`` and ``reset-learning`` on the ``moodplayer`` command."""
+    suggest = subparsers.add_parser(
+        "suggest", help="rank your beets library for a mood, with reasons",
+        description="Rank the tracks of your beets library for a mood, without a camera.")
+    suggest.add_argument("--mood", required=True, type=_mood,
+                         help=f"the mood or expression: {', '.join(ROWS)}")
+    suggest.add_argument("-n", type=int, default=10, help="how many tracks (default 10)")
+    suggest.add_argument("--policy", choices=("match", "uplift", "target"), default="match",
+                         help="match the mood (default), uplift it step by step toward "
+                              "--target, or aim at --target")
+    suggest.add_argument("--target", type=_mood, help="target mood for uplift and target")
+    suggest.add_argument("--step", type=float, default=0.25,
+                         help="uplift step per track in the valence-arousal plane "
+                              "(default 0.25)")
+    suggest.add_argument("--table", help="your own mood table (YAML; default: the shipped "
+                                         "one)")
+    suggest.add_argument("--no-learning", action="store_true",
+                         help="rank by the table alone, ignoring what you taught it")
+    _library_options(suggest)
+    suggest.set_defaults(func=_suggest)
+    reset = subparsers.add_parser(
+        "reset-learning", help="forget your skips, plays and learned taste",
+        description="Forget the feedback events and learned taste of one user.")
+    _library_options(reset, library=False)
+    reset.set_defaults(func=_reset)
+
+
+def _library_options(parser: argparse.ArgumentParser, library: bool = True) -> None:
+    if library:
+        parser.add_argument("--library", help=f"beets library database (default: ${LIBRARY_ENV} "
+                                              f"or beets' configured library)")
+        parser.add_argument("--music-dir", help="beets music directory (default: beets' "
+                                                "configured directory)")
+    parser.add_argument("--user", help="whose taste (default: your login name)")

@@ -1,0 +1,97 @@
+"""The per-user online learner: Bayesian linear regression with Thompson sampling.
+
+It predicts how a user answers a track (played through +1, skipped -1, thumbs up +2,
+thumbs down -2) from the interaction of the mood context (which mood the face showed)
+with the track's features (its place in the plane, tempo, mode, energy, brightness and
+how it fits the target profile). So it can learn that *this* user, when sad, finishes
+bright major songs, or skips anything above 130 BPM. A Gaussian prior keeps it at zero
+(the static table decides) until evidence arrives; a small Thompson-sampling draw from
+the posterior is the exploration.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from moodplayer.emotion import MOODS
+from moodplayer.recommend.store import FeedbackKind
+
+#: Bumped whenever the features below change; stored state of another version is dropped.
+VERSION = 1
+#: Reward of each feedback kind.
+REWARDS: dict[FeedbackKind, float] = {"played": 1.0, "skipped": -1.0, "like": 2.0,
+                                      "dislike": -2.0}
+#: Track features, in order (all roughly centred, 0 where unknown).
+TRACK_FEATURES: tuple[str, ...] = (
+    "bias", "valence", "arousal", "tempo", "mode", "energy", "brightness",
+    "fit_va", "fit_tempo", "fit_mode", "fit_tags",
+)
+CONTEXT_SIZE = 1 + len(MOODS)
+DIM = CONTEXT_SIZE * len(TRACK_FEATURES)
+
+
+def context_vector(mood: str) -> np.ndarray:
+    """The context: a bias and the one-hot mood the face showed."""
+    c = np.zeros(CONTEXT_SIZE)
+    c[0] = 1.0
+    if mood in MOODS:
+        c[1 + MOODS.index(mood)] = 1.0  # type: ignore[arg-type]
+    return c
+
+
+def static_columns(valence: np.ndarray, arousal: np.ndarray, bpm: np.ndarray,
+                   mode: np.ndarray, energy: np.ndarray, brightness: np.ndarray) -> np.ndarray:
+    """The target-independent track features (the first 7); unknown values become 0."""
+    x = np.stack((np.ones(valence.shape), valence, arousal,
+                  np.clip((bpm - 110.0) / 30.0, -3, 3), 2.0 * mode - 1.0, energy - 0.5,
+                  brightness - 0.5), axis=1)
+    return np.nan_to_num(x, nan=0.0, posinf=0.0, neginf=0.0)
+
+
+def fit_columns(fits: dict[str, np.ndarray]) -> np.ndarray:
+    """The fit-to-target track features (the last 4), centred; unknown values become 0."""
+    x = np.stack([fits[name] - 0.5 for name in ("va", "tempo", "mode", "tags")], axis=-1)
+    return np.nan_to_num(x, nan=0.0)
+
+
+class Learner:
+    """Posterior N(mean, precision^-1) over the weights of context x track interactions."""
+
+    def __init__(self, prior: float = 1.0, precision: np.ndarray | None = None,
+                 moment: np.ndarray | None = None, n: int = 0) -> None:
+        self.precision = precision if precision is not None else prior * np.eye(DIM)
+        self.moment = moment if moment is not None else np.zeros(DIM)
+        self.n = n
+        self._mean: np.ndarray | None = None
+        self._chol: np.ndarray | None = None
+
+    @property
+    def mean(self) -> np.ndarray:
+        """The posterior mean of the weights."""
+        if self._mean is None:
+            self._mean = np.linalg.solve(self.precision, self.moment)
+        return self._mean
+
+    def weights(self, rng: np.random.Generator | None = None, explore: float = 0.0
+                ) -> np.ndarray:
+        """The mean weights, or with ``explore`` > 0 a draw scaled by it from the posterior."""
+        if rng is None or explore <= 0.0 or self.n == 0:
+            return self.mean
+        if self._chol is None:
+            self._chol = np.linalg.cholesky(self.precision)
+        z = rng.standard_normal(DIM)
+        # precision = L L^T, so L^-T z has covariance precision^-1.
+        return self.mean + explore * np.linalg.solve(self._chol.T, z)
+
+    def track_weights(self, context: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """Per-track-feature weights for one context: ``x @ result`` is the prediction."""
+        return context @ weights.reshape(CONTEXT_SIZE, len(TRACK_FEATURES))
+
+    def update(self, context: np.ndarray, x: np.ndarray, reward: float) -> None:
+        """Fold in one observed reward for track features ``x`` in ``context``."""
+        phi = np.outer(context, x).ravel()
+        self.precision += np.outer(phi, phi)
+        self.moment += reward * phi
+        self.n += 1
+        self._mean = None
+        self._chol = None

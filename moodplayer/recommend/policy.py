@@ -1,0 +1,108 @@
+"""Policies: from the mood the face shows to the profile each next track should meet.
+
+- ``MatchPolicy`` (the iso principle of music therapy): meet the mood where it is.
+- ``UpliftPolicy``: start at the current mood and move one step per track toward a
+  chosen target mood.
+- ``TargetPolicy``: always aim at one mood, whatever the face shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from moodplayer.emotion import VA, mood_of
+from moodplayer.recommend.mood import MoodEstimate
+from moodplayer.recommend.profiles import Profile, ProfileTable
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """What one pick should meet: a table row, a point in the plane, and why."""
+
+    profile: Profile
+    point: VA
+    note: str = ""
+
+
+class Policy(Protocol):
+    """Turns the current mood into one target per upcoming pick."""
+
+    name: str
+
+    def targets(self, estimate: MoodEstimate, n: int, table: ProfileTable) -> list[Target]:
+        """The targets of the next ``n`` picks."""
+        ...
+
+
+class MatchPolicy:
+    """Meet the mood where it is: the table row of the mood (or class) the face shows."""
+
+    name = "match"
+
+    def targets(self, estimate: MoodEstimate, n: int, table: ProfileTable) -> list[Target]:
+        """``n`` copies of the row for the estimate's label."""
+        row = table[estimate.label if estimate.label in table else estimate.mood]
+        return [Target(row, row.point)] * n
+
+
+class TargetPolicy:
+    """Always aim at one mood's row."""
+
+    name = "target"
+
+    def __init__(self, mood: str) -> None:
+        self.mood = mood
+
+    def targets(self, estimate: MoodEstimate, n: int, table: ProfileTable) -> list[Target]:
+        """``n`` copies of the target mood's row."""
+        row = table[self.mood]
+        return [Target(row, row.point, f"aiming for {self.mood}")] * n
+
+
+class UpliftPolicy:
+    """Start at the current mood, then one ``step`` (in plane units) per track toward a goal.
+
+    The position carries over between calls, so a session keeps moving; it restarts at
+    the face's mood when that is further from the goal than the position (the user
+    slipped back).
+    """
+
+    name = "uplift"
+
+    def __init__(self, goal: str, step: float = 0.25) -> None:
+        if step <= 0:
+            raise ValueError(f"uplift step must be positive, got {step!r}")
+        self.goal = goal
+        self.step = step
+        self._position: VA | None = None
+
+    def targets(self, estimate: MoodEstimate, n: int, table: ProfileTable) -> list[Target]:
+        """The next ``n`` steps from the position toward the goal's row."""
+        goal = table[self.goal].point
+        here = table[estimate.label if estimate.label in table else estimate.mood].point
+        position = self._position
+        if position is None or here.distance(goal) > position.distance(goal) + self.step:
+            position = here
+        out = []
+        for _ in range(n):
+            mood = mood_of(position)
+            note = (f"lifting you toward {self.goal}" if position.distance(goal) > 1e-6
+                    else f"holding at {self.goal}")
+            out.append(Target(table[mood], position, note))
+            position = position.toward(goal, self.step)
+        self._position = position
+        return out
+
+
+def make_policy(name: str, target: str | None = None, step: float = 0.25) -> Policy:
+    """A policy by name (match, uplift, target); uplift and target need ``target``."""
+    if name == "match":
+        return MatchPolicy()
+    if target is None:
+        raise ValueError(f"policy {name!r} needs a target mood")
+    if name == "uplift":
+        return UpliftPolicy(target, step)
+    if name == "target":
+        return TargetPolicy(target)
+    raise ValueError(f"unknown policy {name!r}: expected match, uplift or target")

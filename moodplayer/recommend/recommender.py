@@ -1,0 +1,281 @@
+"""The recommender: from a mood to ranked tracks with reasons, learning from feedback."""
+
+from __future__ import annotations
+
+import getpass
+import logging
+import time
+from collections import OrderedDict, deque
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from moodplayer.exceptions import RecommendError
+from moodplayer.music.library import TrackMatrix, changed, default_library, load_tracks
+from moodplayer.recommend import learner as lrn
+from moodplayer.recommend.explain import Evidence, sentence
+from moodplayer.recommend.mood import MoodEstimate
+from moodplayer.recommend.policy import MatchPolicy, Policy, Target
+from moodplayer.recommend.profiles import ProfileTable, load_table
+from moodplayer.recommend.scoring import TrackFeatures, fit, static_score
+from moodplayer.recommend.store import Event, FeedbackKind, FeedbackStore
+
+log = logging.getLogger(__name__)
+
+#: Score offsets that keep a recent track and the same artist out unless nothing else is left.
+_RECENT_PENALTY = 1e9
+_ARTIST_PENALTY = 1e6
+
+
+@dataclass(frozen=True, slots=True)
+class Pick:
+    """One recommended track and why."""
+
+    item_id: int
+    path: str
+    artist: str
+    title: str
+    album: str
+    score: float
+    reason: str
+
+
+def default_user() -> str:
+    """Whose taste is learned by default: the login name ("default" if there is none)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "default"
+
+
+class Recommender:
+    """Ranks a beets library for a mood, explains each pick, and learns from feedback.
+
+    ``library_path``: the beets database (default: beets' configured library);
+    ``store``: where feedback and the learner live (default ``FeedbackStore()``);
+    ``table``: a ``ProfileTable`` or a path to one (default: the shipped table);
+    ``policy``: ``MatchPolicy()`` by default; ``learning``: use and update the
+    per-user learner and play/skip history (False: the static table alone);
+    ``explore``: scale of the Thompson-sampling draw (0: none); ``recent_window``:
+    no track repeats within this many picks; ``seed``: for reproducible exploration.
+    """
+
+    def __init__(self, library_path: str | Path | None = None,
+                 store: FeedbackStore | None = None,
+                 table: ProfileTable | str | Path | None = None,
+                 policy: Policy | None = None, *, user: str | None = None,
+                 directory: str | Path | None = None, learning: bool = True,
+                 explore: float = 0.1, recent_window: int = 50, learner_weight: float = 2.0,
+                 seed: int | None = None) -> None:
+        if library_path is None or directory is None:
+            configured_path, configured_dir = default_library()
+            library_path = library_path or configured_path
+            directory = directory or configured_dir
+        self.library_path = Path(library_path)
+        self.directory = directory
+        self.store = store if store is not None else FeedbackStore()
+        self.table = table if isinstance(table, ProfileTable) else load_table(table)
+        self.policy: Policy = policy if policy is not None else MatchPolicy()
+        self.user = user or default_user()
+        self.learning = learning
+        self.explore = explore
+        self.learner_weight = learner_weight
+        self._rng = np.random.default_rng(seed)
+        self._recent: deque[int] = deque(maxlen=max(0, recent_window))
+        self._last_artist = ""
+        self._picked: OrderedDict[int, tuple[str, np.ndarray]] = OrderedDict()
+        self._tracks: TrackMatrix | None = None
+        self._learner = self._load_learner()
+        self._history: dict[int, np.ndarray] = {}   # item id -> [plays, skips, likes, dislikes]
+        self._artists: dict[str, np.ndarray] = {}
+        for event in reversed(list(self.store.events(self.user, limit=20000))):
+            self._count(event.item_id, event.artist or "", event.kind)
+
+    # -- state -----------------------------------------------------------------------
+
+    def _load_learner(self) -> lrn.Learner:
+        state = self.store.load_learner(self.user, lrn.VERSION, lrn.DIM)
+        return lrn.Learner() if state is None else lrn.Learner(None, *state)
+
+    def _count(self, item_id: int | None, artist: str, kind: FeedbackKind) -> None:
+        column = ("played", "skipped", "like", "dislike").index(kind)
+        if item_id is not None:
+            self._history.setdefault(item_id, np.zeros(4))[column] += 1
+            if kind in ("played", "skipped"):
+                self._recent.append(item_id)
+        if artist:
+            self._artists.setdefault(artist.casefold(), np.zeros(4))[column] += 1
+        self._signals = None
+
+    def _refresh(self) -> TrackMatrix:
+        if self._tracks is None or changed(self._tracks, self.library_path):
+            tracks = load_tracks(self.library_path, self.directory)
+            if tracks is not self._tracks:
+                self._tracks = tracks
+                self._features = TrackFeatures.build(tracks, self.table)
+                f = self._features
+                self._static_x = lrn.static_columns(f.valence, f.arousal, f.bpm, f.mode,
+                                                    f.energy, f.brightness)
+                self._index = {int(i): k for k, i in enumerate(tracks.ids)}
+                self._by_path: dict[str, int] | None = None
+                self._signals = None
+        return self._tracks
+
+    def _user_signals(self) -> np.ndarray:
+        """Per track: what this user's plays, skips and thumbs say (score units)."""
+        if self._signals is None:
+            tracks = self._tracks
+            signal = np.zeros(len(tracks))
+            for item_id, (plays, skips, likes, dislikes) in self._history.items():
+                k = self._index.get(item_id)
+                if k is not None:
+                    signal[k] += 0.8 * (likes - dislikes) + 0.4 * np.tanh((plays - 2 * skips) / 3)
+            if self._artists:
+                artist_signal = {}
+                for artist, (plays, skips, likes, dislikes) in self._artists.items():
+                    bad, total = skips + 2 * dislikes, plays + skips + likes + dislikes
+                    artist_signal[artist] = -2.0 * ((bad + 1) / (total + 2) - 0.5) \
+                        * min(1.0, total / 3)
+                signal += np.fromiter((artist_signal.get(a.casefold(), 0.0)
+                                       for a in tracks.artists), float, len(tracks))
+            self._signals = signal
+        return self._signals
+
+    # -- ranking ---------------------------------------------------------------------
+
+    def suggest(self, mood: MoodEstimate | str, n: int = 10) -> list[Pick]:
+        """The ``n`` best tracks for ``mood`` (an estimate or a mood name), best first.
+
+        Raises RecommendError for an empty library or one without annotations.
+        """
+        estimate = mood if isinstance(mood, MoodEstimate) else MoodEstimate.named(mood)
+        tracks = self._refresh()
+        if len(tracks) == 0:
+            raise RecommendError(f"the beets library {self.library_path} is empty: "
+                                 f"import music with `beet import`")
+        if not tracks.analyzed.any():
+            raise RecommendError(f"no track in {self.library_path} has mood annotations yet: "
+                                 f"run `beet moodtag`")
+        n = min(n, len(tracks))
+        targets = self.policy.targets(estimate, n, self.table)
+        context = lrn.context_vector(estimate.mood)
+        if self.learning:
+            weights = self._learner.track_weights(
+                context, self._learner.weights(self._rng, self.explore))
+            base = self.learner_weight * (self._static_x @ weights[:7])
+            base = base + self._user_signals()
+        else:
+            weights, base = None, np.zeros(len(tracks))
+        penalty = np.zeros(len(tracks))
+        recent = [self._index[i] for i in self._recent if i in self._index]
+        penalty[recent] = _RECENT_PENALTY
+        last_artist = self._last_artist
+        picks: list[Pick] = []
+        cache: dict[tuple, tuple[dict[str, np.ndarray], np.ndarray]] = {}
+        for target in targets:
+            key = (target.profile.name, target.point)
+            if key not in cache:
+                comps = fit(self._features, target.profile, target.point.valence,
+                            target.point.arousal)
+                score = static_score(comps) + base
+                if weights is not None:
+                    score += self.learner_weight * (lrn.fit_columns(comps) @ weights[7:])
+                cache[key] = comps, score
+            comps, score = cache[key]
+            total = score - penalty
+            if last_artist:
+                total = total - _ARTIST_PENALTY * (self._features.artist_codes
+                                                   == self._artist_code(last_artist))
+            k = int(np.argmax(total))
+            penalty[k] += _RECENT_PENALTY
+            last_artist = tracks.artists[k]
+            picks.append(self._pick(k, estimate, target, comps, weights, float(score[k])))
+        if picks:
+            self._last_artist = picks[-1].artist
+        return picks
+
+    def _artist_code(self, artist: str) -> int:
+        return self._features.artist_index.get(artist.casefold(), -2)
+
+    def _pick(self, k: int, estimate: MoodEstimate, target: Target,
+              comps: dict[str, np.ndarray], weights: np.ndarray | None, score: float) -> Pick:
+        tracks, f = self._tracks, self._features
+        item_id = int(tracks.ids[k])
+        x = np.concatenate([self._static_x[k],
+                            lrn.fit_columns({c: comps[c][k:k + 1] for c in comps})[0]])
+        self._picked[item_id] = (estimate.mood, x)
+        self._recent.append(item_id)
+        while len(self._picked) > 1000:
+            self._picked.popitem(last=False)
+        learned = self.learner_weight * float(x @ weights) if weights is not None else 0.0
+        history = self._history.get(item_id, np.zeros(4))
+        tag = next((t for t in tracks.tags[k] if t in target.profile.tags), "")
+        evidence = Evidence(
+            bpm=float(f.bpm[k]), mode=float(f.mode[k]), key=tracks.keys[k],
+            arousal=float(f.arousal[k]), track_mood=tracks.moods[k], fitting_tag=tag,
+            analyzed=bool(tracks.analyzed[k]), learned=learned if self.learning else 0.0,
+            plays=int(history[0]), skips=int(history[1]), likes=int(history[2]))
+        return Pick(item_id, tracks.paths[k], tracks.artists[k], tracks.titles[k],
+                    tracks.albums[k], score, sentence(estimate, target, evidence))
+
+    # -- feedback --------------------------------------------------------------------
+
+    def _locate(self, item: int | str) -> int | None:
+        tracks = self._refresh()
+        if isinstance(item, str) and not item.isdigit():
+            if self._by_path is None:
+                self._by_path = {p: k for k, p in enumerate(tracks.paths)}
+            return self._by_path.get(item)
+        return self._index.get(int(item))
+
+    def feedback(self, item: int | str, kind: FeedbackKind,
+                 mood: MoodEstimate | str | None = None) -> None:
+        """Record how the user answered a track (by beets id or path) and learn from it.
+
+        ``mood`` is the mood at the time; by default the one the track was picked for.
+        Unknown tracks are recorded but teach the learner nothing.
+        """
+        if kind not in lrn.REWARDS:
+            raise ValueError(f"unknown feedback kind {kind!r}: expected {tuple(lrn.REWARDS)}")
+        k = self._locate(item)
+        estimate = (MoodEstimate.named(mood) if isinstance(mood, str) else mood)
+        tracks = self._tracks
+        item_id = int(tracks.ids[k]) if k is not None else None
+        artist = tracks.artists[k] if k is not None else None
+        self.store.add(self.user, Event(
+            ts=time.time(), item_id=item_id,
+            path=tracks.paths[k] if k is not None else str(item), artist=artist, kind=kind,
+            mood=estimate.mood if estimate else None,
+            valence=estimate.point.valence if estimate else None,
+            arousal=estimate.point.arousal if estimate else None,
+            confidence=estimate.confidence if estimate else None))
+        if k is None:
+            log.info("feedback for %s, which is not in the library: recorded only", item)
+            return
+        self._count(item_id, artist or "", kind)
+        if not self.learning:
+            return
+        picked = self._picked.get(item_id)
+        if estimate is not None or picked is None:
+            estimate = estimate or MoodEstimate.named("neutral")
+            row = self.table[estimate.label if estimate.label in self.table else estimate.mood]
+            comps = fit(self._features, row, row.point.valence, row.point.arousal)
+            x = np.concatenate([self._static_x[k],
+                                lrn.fit_columns({c: comps[c][k:k + 1] for c in comps})[0]])
+            context_mood = estimate.mood
+        else:
+            context_mood, x = picked
+        self._learner.update(lrn.context_vector(context_mood), x, lrn.REWARDS[kind])
+        l_ = self._learner
+        self.store.save_learner(self.user, lrn.VERSION, l_.precision, l_.moment, l_.n)
+
+    def reset_learning(self) -> int:
+        """Forget this user's feedback and learner state; returns how many events went."""
+        removed = self.store.reset(self.user)
+        self._learner = lrn.Learner()
+        self._history.clear()
+        self._artists.clear()
+        self._recent.clear()
+        self._signals = None
+        return removed

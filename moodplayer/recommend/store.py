@@ -1,0 +1,194 @@
+"""The feedback store: what each user played, skipped, liked, and the learner's state.
+
+One SQLite file (WAL mode) under ``moodplayer.paths.data_dir()``. A store that cannot
+be read is moved aside (``feedback.sqlite3.corrupt-<time>``), a warning tells the user
+where it went, and a fresh store is started: never a crash.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+from moodplayer import paths
+from moodplayer.exceptions import StateError
+
+log = logging.getLogger(__name__)
+
+FeedbackKind = Literal["played", "skipped", "like", "dislike"]
+KINDS: tuple[FeedbackKind, ...] = ("played", "skipped", "like", "dislike")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY,
+    ts REAL NOT NULL,
+    user TEXT NOT NULL,
+    item_id INTEGER,
+    path TEXT,
+    artist TEXT,
+    kind TEXT NOT NULL,
+    mood TEXT,
+    valence REAL,
+    arousal REAL,
+    confidence REAL
+);
+CREATE INDEX IF NOT EXISTS events_by_user ON events (user, ts);
+CREATE TABLE IF NOT EXISTS learner (
+    user TEXT PRIMARY KEY,
+    version INTEGER NOT NULL,
+    dim INTEGER NOT NULL,
+    precision BLOB NOT NULL,
+    moment BLOB NOT NULL,
+    n INTEGER NOT NULL,
+    updated REAL NOT NULL
+);
+"""
+
+
+def default_path() -> Path:
+    """``data_dir()/feedback.sqlite3``."""
+    return paths.data_dir() / "feedback.sqlite3"
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One feedback event as stored."""
+
+    ts: float
+    item_id: int | None
+    path: str | None
+    artist: str | None
+    kind: FeedbackKind
+    mood: str | None = None
+    valence: float | None = None
+    arousal: float | None = None
+    confidence: float | None = None
+
+
+class FeedbackStore:
+    """Feedback events and learner parameters for every user, in one SQLite file."""
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.path = Path(path) if path is not None else default_path()
+        #: Where a corrupt store was moved on open, if it was.
+        self.recovered_to: Path | None = None
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._con = self._connect()
+        except sqlite3.DatabaseError as exc:
+            self.recovered_to = self._move_aside(exc)
+            self._con = self._connect()
+
+    def _connect(self) -> sqlite3.Connection:
+        con = sqlite3.connect(self.path, timeout=10.0)
+        try:
+            con.execute("PRAGMA journal_mode=WAL")
+            con.execute("PRAGMA synchronous=NORMAL")
+            (check,) = con.execute("PRAGMA quick_check").fetchone()
+            if check != "ok":
+                raise sqlite3.DatabaseError(check)
+            con.executescript(_SCHEMA)
+            for table, columns in (("events", {"user", "item_id", "kind", "ts"}),
+                                   ("learner", {"user", "precision", "moment", "dim"})):
+                have = {row[1] for row in con.execute(f"PRAGMA table_info({table})")}
+                if not columns <= have:
+                    raise sqlite3.DatabaseError(f"table {table} lacks {columns - have}")
+        except sqlite3.DatabaseError:
+            con.close()
+            raise
+        return con
+
+    def _move_aside(self, exc: Exception) -> Path:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        try:
+            os.replace(self.path, target)
+            for suffix in ("-wal", "-shm"):
+                side = Path(f"{self.path}{suffix}")
+                if side.exists():
+                    os.replace(side, Path(f"{target}{suffix}"))
+        except OSError as move_exc:
+            raise StateError(f"feedback store {self.path} is unreadable ({exc}) and cannot be "
+                             f"moved aside ({move_exc.strerror})") from move_exc
+        log.warning("feedback store %s was unreadable (%s); moved it to %s and started afresh",
+                    self.path, exc, target)
+        return target
+
+    def close(self) -> None:
+        """Close the database connection."""
+        self._con.close()
+
+    def __enter__(self) -> FeedbackStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def add(self, user: str, event: Event) -> None:
+        """Append one feedback event for ``user``."""
+        if event.kind not in KINDS:
+            raise ValueError(f"unknown feedback kind {event.kind!r}: expected {KINDS}")
+        with self._con:
+            self._con.execute(
+                "INSERT INTO events (ts, user, item_id, path, artist, kind, mood, valence, "
+                "arousal, confidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (event.ts, user, event.item_id, event.path, event.artist, event.kind,
+                 event.mood, event.valence, event.arousal, event.confidence))
+
+    def events(self, user: str, limit: int | None = None) -> Iterator[Event]:
+        """``user``'s events, newest first (at most ``limit``)."""
+        sql = ("SELECT ts, item_id, path, artist, kind, mood, valence, arousal, confidence "
+               "FROM events WHERE user = ? ORDER BY ts DESC, id DESC")
+        args: tuple = (user,)
+        if limit is not None:
+            sql += " LIMIT ?"
+            args = (user, limit)
+        for row in self._con.execute(sql, args):
+            yield Event(*row)
+
+    def load_learner(self, user: str, version: int, dim: int
+                     ) -> tuple[np.ndarray, np.ndarray, int] | None:
+        """The stored (precision, moment, n) for ``user``, or None if absent or stale."""
+        row = self._con.execute(
+            "SELECT version, dim, precision, moment, n FROM learner WHERE user = ?",
+            (user,)).fetchone()
+        if row is None:
+            return None
+        stored_version, stored_dim, precision, moment, n = row
+        if stored_version != version or stored_dim != dim:
+            log.info("learner state for %s is from another feature version; starting afresh",
+                     user)
+            return None
+        try:
+            a = np.frombuffer(precision, dtype=np.float64).reshape(dim, dim).copy()
+            b = np.frombuffer(moment, dtype=np.float64).reshape(dim).copy()
+        except ValueError:
+            log.warning("learner state for %s is damaged; starting afresh", user)
+            return None
+        return a, b, int(n)
+
+    def save_learner(self, user: str, version: int, precision: np.ndarray, moment: np.ndarray,
+                     n: int) -> None:
+        """Store the learner's parameters for ``user`` (replacing the old ones)."""
+        with self._con:
+            self._con.execute(
+                "INSERT OR REPLACE INTO learner (user, version, dim, precision, moment, n, "
+                "updated) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (user, version, len(moment), np.ascontiguousarray(precision, np.float64)
+                 .tobytes(), np.ascontiguousarray(moment, np.float64).tobytes(), n,
+                 time.time()))
+
+    def reset(self, user: str) -> int:
+        """Forget ``user``'s events and learner state; returns how many events went."""
+        with self._con:
+            cur = self._con.execute("DELETE FROM events WHERE user = ?", (user,))
+            self._con.execute("DELETE FROM learner WHERE user = ?", (user,))
+        return cur.rowcount

@@ -1,0 +1,8 @@
+"""Training and export of the project's expression model (the optional ``train`` extra).
+
+``python -m moodplayer.vision.train fit ...`` trains on an image-folder data set
+(FER-2013 layout ``SPLIT/CLASS/NAME.jpg``) with PyTorch on the CPU or a GPU;
+``python -m moodplayer.vision.train export ...`` writes the ONNX file and its model card.
+Inputs go through :func:`moodplayer.vision.preprocess.prepare_pixels`, the same
+function inference uses.
+"""

@@ -1,0 +1,174 @@
+"""The recommender as a user meets it: sensible picks, reasons, learning from skips."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from moodplayer.emotion import VA
+from moodplayer.exceptions import RecommendError
+from moodplayer.recommend import (
+    FeedbackStore,
+    MoodEstimate,
+    Recommender,
+    make_policy,
+)
+
+from .conftest import CATALOGUE, music_of
+
+
+@pytest.fixture
+def store(tmp_path):
+    with FeedbackStore(tmp_path / "feedback.sqlite3") as s:
+        yield s
+
+
+def recommender(db, store, **kwargs) -> Recommender:
+    kwargs.setdefault("seed", 7)
+    return Recommender(db, store, directory=music_of(db), user="tester", **kwargs)
+
+
+def moods_of(picks) -> list[str]:
+    by_title = {t["title"]: t.get("moodtag_mood") for t in CATALOGUE}
+    return [by_title[p.title] for p in picks]
+
+
+@pytest.mark.parametrize("mood", ["happy", "sad", "calm", "tense", "energetic", "neutral"])
+def test_match_puts_tracks_of_that_mood_first(library, store, mood):
+    picks = recommender(library, store).suggest(mood, n=1)
+    assert moods_of(picks) == [mood]
+
+
+def test_happy_match_ranks_upbeat_major_tracks_first(library, store):
+    picks = recommender(library, store).suggest("happy", n=3)
+    assert moods_of(picks) == ["happy"] * 3
+    for pick in picks:
+        assert re.search(r"\b1[23]\d BPM\b", pick.reason), pick.reason
+        assert " major" in pick.reason
+
+
+def test_explanation_carries_the_real_values(library, store):
+    estimate = MoodEstimate(VA(0.8, 0.45), "happy", 0.82)
+    pick = recommender(library, store).suggest(estimate, n=1)[0]
+    track = next(t for t in CATALOGUE if t["title"] == pick.title)
+    assert pick.reason.startswith("You look happy (82 %):")
+    assert f"{track['bpm']} BPM" in pick.reason
+    assert f"{track['initial_key']} major" in pick.reason
+    assert "tagged " in pick.reason
+
+
+def test_minor_key_is_spelt_out(library, store):
+    pick = recommender(library, store).suggest("sad", n=1)[0]
+    track = next(t for t in CATALOGUE if t["title"] == pick.title)
+    assert f"{track['initial_key'][:-1]} minor" in pick.reason
+
+
+def test_target_policy_ignores_the_face(library, store):
+    rec = recommender(library, store, policy=make_policy("target", "calm"))
+    assert moods_of(rec.suggest("tense", n=2)) == ["calm", "calm"]
+
+
+def test_uplift_moves_from_the_mood_toward_the_target(library, store):
+    rec = recommender(library, store, policy=make_policy("uplift", "happy", step=0.5))
+    picks = rec.suggest("sad", n=4)
+    valence = {t["title"]: t["moodtag_valence"] for t in CATALOGUE}
+    first, last = valence[picks[0].title], valence[picks[-1].title]
+    assert moods_of(picks)[0] == "sad"
+    assert last > first + 0.5
+    assert "toward happy" in picks[0].reason
+
+
+def test_no_repeat_and_no_same_artist_twice_in_a_row(library, store):
+    rec = recommender(library, store)
+    picks = rec.suggest("happy", n=3) + rec.suggest("happy", n=3)
+    assert len({p.item_id for p in picks}) == len(picks)
+    artists = [p.artist for p in picks]
+    assert all(a != b for a, b in zip(artists, artists[1:], strict=False))
+
+
+def test_empty_library_is_a_clear_error(make_library, store):
+    db = make_library([])
+    with pytest.raises(RecommendError, match="is empty"):
+        recommender(db, store).suggest("happy")
+
+
+def test_library_without_annotations_says_to_run_moodtag(make_library, store):
+    db = make_library([dict(title=f"plain {i}", artist="x") for i in range(3)])
+    with pytest.raises(RecommendError, match="run `beet moodtag`"):
+        recommender(db, store).suggest("happy")
+
+
+def test_partly_annotated_library_ranks_what_it_has(make_library, store):
+    db = make_library([
+        *CATALOGUE,
+        dict(title="unanalysed", artist="Someone"),
+        dict(title="only a mood", artist="Mood Only", moodtag_mood="happy"),
+        dict(title="only tempo", artist="Tempo Only", bpm=130, moodtag_analyzed="yes"),
+        dict(title="nan values", artist="Nan", moodtag_valence=float("nan"),
+             moodtag_arousal="nan", moodtag_energy=float("inf"), moodtag_mood="happy"),
+    ])
+    picks = recommender(db, store).suggest("happy", n=len(CATALOGUE) + 4)
+    titles = [p.title for p in picks]
+    assert len(titles) == len(CATALOGUE) + 4
+    assert all(np.isfinite(p.score) for p in picks)
+    assert titles.index("only a mood") < titles.index("Empty Rooms")
+    assert titles.index("unanalysed") > titles.index("Morning Bounce")
+    unanalysed = picks[titles.index("unanalysed")]
+    assert "not analysed yet" in unanalysed.reason
+
+
+def _tempo_library(make_library):
+    tracks = []
+    for i in range(12):
+        fast = i % 2 == 0
+        tracks.append(dict(
+            artist=f"Artist {i}", title=f"{'fast' if fast else 'slow'} {i}",
+            bpm=138 if fast else 112, initial_key="C", moodtag_mode="major",
+            moodtag_valence=0.7, moodtag_arousal=0.45 if fast else 0.3,
+            moodtag_energy=0.8 if fast else 0.6, moodtag_brightness=0.7,
+            moodtag_mood="happy"))
+    return make_library(tracks)
+
+
+def test_learner_changes_the_ranking_after_skips(make_library, store):
+    db = _tempo_library(make_library)
+    rec = recommender(db, store, explore=0.0, recent_window=0)
+    before = rec.suggest("happy", n=4)
+    assert sum(p.title.startswith("fast") for p in before) >= 2
+    for _ in range(6):
+        for pick in rec.suggest("happy", n=4):
+            rec.feedback(pick.item_id, "skipped" if pick.title.startswith("fast") else "played")
+    after = rec.suggest("happy", n=4)
+    assert all(p.title.startswith("slow") for p in after), [p.title for p in after]
+    assert any("you usually finish songs like this" in p.reason for p in after)
+
+
+def test_learning_survives_a_restart_and_reset_forgets_it(make_library, store):
+    db = _tempo_library(make_library)
+    rec = recommender(db, store, explore=0.0, recent_window=0)
+    for _ in range(6):
+        for pick in rec.suggest("happy", n=4):
+            rec.feedback(pick.path, "dislike" if pick.title.startswith("fast") else "like")
+    again = recommender(db, store, explore=0.0, recent_window=0)
+    assert all(p.title.startswith("slow") for p in again.suggest("happy", n=4))
+    assert again.reset_learning() == 24
+    fresh = recommender(db, store, explore=0.0, recent_window=0)
+    assert any(p.title.startswith("fast") for p in fresh.suggest("happy", n=4))
+
+
+def test_feedback_on_unknown_track_is_recorded_without_learning(library, store):
+    rec = recommender(library, store)
+    rec.feedback("/nowhere/else.mp3", "played", "happy")
+    assert [e.path for e in store.events("tester")] == ["/nowhere/else.mp3"]
+    with pytest.raises(ValueError, match="unknown feedback kind"):
+        rec.feedback("/nowhere/else.mp3", "loved")
+
+
+def test_static_mode_ignores_feedback(library, store):
+    rec = recommender(library, store, learning=False)
+    first = rec.suggest("happy", n=1)[0]
+    rec.feedback(first.item_id, "dislike")
+    rec2 = recommender(library, store, learning=False)
+    assert rec2.suggest("happy", n=1)[0].item_id == first.item_id
