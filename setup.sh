@@ -18,6 +18,8 @@ APT_PACKAGES=(
   pkg-config gcc python3-dev python3-venv
   mpv mpv-mpris vlc-bin vlc-plugin-base rhythmbox xvfb xauth gstreamer1.0-plugins-good
   audacious playerctl libsdl2-2.0-0 mpd
+  # agent tests: a real notification daemon (on Xvfb) and a browser to render the report
+  notification-daemon chromium
 )
 
 if [[ "${1:-}" != "--no-apt" ]]; then

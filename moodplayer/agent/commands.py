@@ -118,13 +118,13 @@ def _control(args: argparse.Namespace) -> int:
 
 
 def _forget(_args: argparse.Namespace) -> int:
-    from moodplayer.agent.control import AgentClient, AgentNotRunning
+    from moodplayer.agent.control import AgentClient, AgentNotRunningError
     from moodplayer.agent.store import forget_all
 
     try:
         removed = AgentClient().forget()
         print(f"the running agent deleted {removed} stored file(s)")
-    except AgentNotRunning:
+    except AgentNotRunningError:
         files = forget_all()
         print(f"deleted {len(files)} stored file(s)")
     return 0

@@ -39,13 +39,13 @@ class SensitivityPreset:
 
 #: The sensitivity presets users choose between.
 SENSITIVITY_PRESETS: Mapping[Sensitivity, SensitivityPreset] = {
-    "relaxed": SensitivityPreset(min_confidence=0.6, dwell_s=20.0),
-    "normal": SensitivityPreset(min_confidence=0.45, dwell_s=10.0),
-    "eager": SensitivityPreset(min_confidence=0.3, dwell_s=4.0),
+    "relaxed": SensitivityPreset(min_confidence=0.35, dwell_s=20.0),
+    "normal": SensitivityPreset(min_confidence=0.2, dwell_s=8.0),
+    "eager": SensitivityPreset(min_confidence=0.1, dwell_s=3.0),
 }
 
 
-class _Invalid(ValueError):
+class _InvalidError(ValueError):
     """A value does not fit its option; the message says what was expected."""
 
 
@@ -61,7 +61,7 @@ class Option:
 def _choice(*choices: str) -> Callable[[Any], str]:
     def convert(value: Any) -> str:
         if not isinstance(value, str) or value.strip().lower() not in choices:
-            raise _Invalid(f"expected one of {', '.join(choices)}")
+            raise _InvalidError(f"expected one of {', '.join(choices)}")
         return value.strip().lower()
     return convert
 
@@ -73,14 +73,14 @@ def _number(lo: float, hi: float, *, integer: bool = False) -> Callable[[Any], f
         ok = isinstance(value, int) if integer else isinstance(value, int | float)
         if isinstance(value, bool) or not ok or not math.isfinite(value) \
                 or not lo <= value <= hi:
-            raise _Invalid(f"expected {kind} from {lo:g} to {hi:g}")
+            raise _InvalidError(f"expected {kind} from {lo:g} to {hi:g}")
         return int(value) if integer else float(value)
     return convert
 
 
 def _boolean(value: Any) -> bool:
     if not isinstance(value, bool):
-        raise _Invalid("expected yes or no")
+        raise _InvalidError("expected yes or no")
     return value
 
 
@@ -88,7 +88,7 @@ def _text(value: Any) -> str:
     if value is None:
         return ""
     if not isinstance(value, str | int):
-        raise _Invalid("expected a string")
+        raise _InvalidError("expected a string")
     return str(value)
 
 
@@ -96,7 +96,7 @@ def _optional_path(value: Any) -> Path | None:
     if value in (None, ""):
         return None
     if not isinstance(value, str):
-        raise _Invalid("expected a file path")
+        raise _InvalidError("expected a file path")
     return Path(value).expanduser()
 
 
@@ -106,7 +106,7 @@ def _strings(value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         value = value.split()
     if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
-        raise _Invalid("expected a list of names")
+        raise _InvalidError("expected a list of names")
     return tuple(value)
 
 
@@ -114,7 +114,7 @@ def _moods(value: Any) -> tuple[Mood, ...]:
     names = _strings(value)
     bad = [n for n in names if n not in MOODS]
     if bad:
-        raise _Invalid(f"expected moods from {', '.join(MOODS)}; {', '.join(bad)} is not one")
+        raise _InvalidError(f"expected moods from {', '.join(MOODS)}; {', '.join(bad)} is not one")
     return names  # type: ignore[return-value]
 
 
@@ -133,7 +133,8 @@ SCHEMA: Mapping[str, Option] = {
     "glance_seconds": Option(4.0, "how long the camera stays open for one glance",
                              _number(1, 60)),
     "sensitivity": Option("normal", "how sure and how long before the music follows: "
-                          "relaxed (60 % sure, 20 s), normal (45 %, 10 s), eager (30 %, 4 s)",
+                          "relaxed (confidence 0.35 held 20 s), normal (0.2, 8 s), "
+                          "eager (0.1, 3 s)",
                           _choice(*SENSITIVITY_PRESETS)),
     "absent_after": Option(30.0, "seconds to keep the last mood when no face is seen "
                            "or the camera is gone, before the mood reads as absent",
@@ -226,7 +227,7 @@ def validate(section: Any, *, library: Path, directory: Path,
         raw = section.get(key, option.default)
         try:
             values[key] = option.convert(raw)
-        except _Invalid as exc:
+        except _InvalidError as exc:
             errors.append(f"{SECTION}.{key}: {exc}, got {raw!r}")
     if not errors and values["policy"] != "match" and values["target"] in values["never_moods"]:
         errors.append(f"{SECTION}.target: expected a mood not in never_moods, "

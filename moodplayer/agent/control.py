@@ -9,8 +9,8 @@ running agent); the PascalCase names live in this module alone.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Protocol
+from collections.abc import Callable, Mapping
+from typing import Protocol, TypeVar
 
 import dbus
 import dbus.service
@@ -20,6 +20,8 @@ from moodplayer.exceptions import MoodplayerError
 BUS_NAME = "org.moodplayer.Agent"
 OBJECT_PATH = "/org/moodplayer/Agent"
 INTERFACE = "org.moodplayer.Agent1"
+
+T = TypeVar("T")
 
 
 class Controller(Protocol):
@@ -53,6 +55,19 @@ class Controller(Protocol):
         """Delete everything stored; returns how many files were removed."""
 
 
+class RefusedError(dbus.DBusException):
+    """The agent refused a request; the message says why (sent back to the caller)."""
+
+    _dbus_error_name = f"{INTERFACE}.Refused"
+
+
+def _forward(call: Callable[[], T]) -> T:
+    try:
+        return call()
+    except MoodplayerError as exc:
+        raise RefusedError(str(exc)) from exc
+
+
 class ControlService(dbus.service.Object):
     """The exported object; each method forwards to the Controller."""
 
@@ -68,42 +83,42 @@ class ControlService(dbus.service.Object):
 
     @dbus.service.method(INTERFACE, in_signature="", out_signature="a{ss}")
     def Status(self) -> dict[str, str]:
-        return dict(self._controller.status())
+        return dict(_forward(self._controller.status))
 
     @dbus.service.method(INTERFACE, in_signature="", out_signature="")
     def Pause(self) -> None:
-        self._controller.pause()
+        _forward(self._controller.pause)
 
     @dbus.service.method(INTERFACE, in_signature="", out_signature="")
     def Resume(self) -> None:
-        self._controller.resume()
+        _forward(self._controller.resume)
 
     @dbus.service.method(INTERFACE, in_signature="", out_signature="s")
     def Like(self) -> str:
-        return self._controller.like()
+        return _forward(self._controller.like)
 
     @dbus.service.method(INTERFACE, in_signature="", out_signature="s")
     def Dislike(self) -> str:
-        return self._controller.dislike()
+        return _forward(self._controller.dislike)
 
     @dbus.service.method(INTERFACE, in_signature="", out_signature="s")
     def NextTarget(self) -> str:
-        return self._controller.next_target()
+        return _forward(self._controller.next_target)
 
     @dbus.service.method(INTERFACE, in_signature="s", out_signature="s")
     def SetTarget(self, mood: str) -> str:
-        return self._controller.set_target(str(mood))
+        return _forward(lambda: self._controller.set_target(str(mood)))
 
     @dbus.service.method(INTERFACE, in_signature="", out_signature="s")
     def Now(self) -> str:
-        return self._controller.now()
+        return _forward(self._controller.now)
 
     @dbus.service.method(INTERFACE, in_signature="", out_signature="i")
     def Forget(self) -> int:
-        return self._controller.forget()
+        return _forward(self._controller.forget)
 
 
-class AgentNotRunning(MoodplayerError):
+class AgentNotRunningError(MoodplayerError):
     """No agent owns the control name on the session bus."""
 
 
@@ -114,11 +129,11 @@ class AgentClient:
         try:
             self._bus = bus or dbus.SessionBus()
             if not self._bus.name_has_owner(BUS_NAME):
-                raise AgentNotRunning("the agent is not running (start it with "
+                raise AgentNotRunningError("the agent is not running (start it with "
                                       "`moodplayer run`)")
             proxy = self._bus.get_object(BUS_NAME, OBJECT_PATH, introspect=False)
         except dbus.DBusException as exc:
-            raise AgentNotRunning(f"cannot reach the session bus: "
+            raise AgentNotRunningError(f"cannot reach the session bus: "
                                   f"{exc.get_dbus_message()}") from exc
         self._agent = dbus.Interface(proxy, INTERFACE)
 
@@ -126,9 +141,10 @@ class AgentClient:
         try:
             return getattr(self._agent, method)(*args, timeout=10)
         except dbus.DBusException as exc:
-            message = exc.get_dbus_message() or exc.get_dbus_name()
-            raise MoodplayerError(f"the agent refused {method}: "
-                                  f"{message.strip().splitlines()[-1]}") from exc
+            if exc.get_dbus_name() == RefusedError._dbus_error_name:
+                raise MoodplayerError(exc.get_dbus_message()) from exc
+            raise MoodplayerError(f"the agent did not answer {method}: "
+                                  f"{exc.get_dbus_message()}") from exc
 
     def status(self) -> dict[str, str]:
         """The agent's status facts."""

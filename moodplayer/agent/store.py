@@ -8,6 +8,7 @@ Never images: the store has no column that could hold one.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import sqlite3
 import time
@@ -121,10 +122,8 @@ class StateStore:
 
     def close(self) -> None:
         """Checkpoint the log into the main file and close."""
-        try:
+        with contextlib.suppress(sqlite3.Error):
             self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        except sqlite3.Error:
-            pass
         self._db.close()
 
     def __enter__(self) -> StateStore:

@@ -26,6 +26,8 @@ SAMPLE_RATE = 44100
 DEFAULT_EXCERPT = 60.0
 #: Seconds a single ffmpeg/ffprobe call may take before the file is given up on.
 TIMEOUT = 120.0
+#: An excerpt shorter than this share of what the header promised means a cut-off file.
+TRUNCATED_SHARE = 0.8
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,9 +62,11 @@ def _check_file(path: Path) -> None:
         raise AnalysisError(f"{path}: empty file (0 bytes)")
 
 
-def _first_error(stderr: bytes) -> str:
+def _first_error(stderr: bytes, path: Path) -> str:
+    """ffmpeg's last complaint, without the file name it starts with."""
     lines = [ln.strip() for ln in stderr.decode("utf-8", "replace").splitlines() if ln.strip()]
-    return lines[-1] if lines else "unknown ffmpeg error"
+    line = lines[-1] if lines else "unknown ffmpeg error"
+    return line.removeprefix(f"{path}: ")
 
 
 def probe_duration(path: str | os.PathLike[str]) -> float:
@@ -76,7 +80,7 @@ def probe_duration(path: str | os.PathLike[str]) -> float:
     except subprocess.TimeoutExpired as exc:
         raise AnalysisError(f"{p}: ffprobe timed out") from exc
     if done.returncode != 0:
-        raise AnalysisError(f"{p}: not readable as audio ({_first_error(done.stderr)})")
+        raise AnalysisError(f"{p}: not readable as audio ({_first_error(done.stderr, p)})")
     info = json.loads(done.stdout or b"{}")
     if not info.get("streams"):
         raise AnalysisError(f"{p}: no audio stream (not an audio file)")
@@ -111,19 +115,19 @@ def decode_excerpt(path: str | os.PathLike[str], seconds: float = DEFAULT_EXCERP
         raise AnalysisError(f"{p}: ffmpeg timed out after {TIMEOUT:.0f} s") from exc
     samples = np.frombuffer(done.stdout, dtype="<f4")
     if done.returncode != 0:
-        raise AnalysisError(f"{p}: cannot decode ({_first_error(done.stderr)})")
+        raise AnalysisError(f"{p}: cannot decode ({_first_error(done.stderr, p)})")
     if samples.size == 0:
-        reason = _first_error(done.stderr) if done.stderr.strip() else "no audio decoded"
+        reason = _first_error(done.stderr, p) if done.stderr.strip() else "no audio decoded"
         raise AnalysisError(f"{p}: corrupt or truncated ({reason})")
+    # Far less audio than the header promised: the file is cut off or damaged.
+    expected = min(seconds, duration) if seconds > 0 else duration
+    got = samples.size / SAMPLE_RATE
+    if expected == expected and got < TRUNCATED_SHARE * expected:
+        detail = f": {_first_error(done.stderr, p)}" if done.stderr.strip() else ""
+        raise AnalysisError(f"{p}: truncated or corrupt (decoded {got:.1f} of "
+                            f"{expected:.1f} s{detail})")
     if done.stderr.strip():
-        # ffmpeg decoded something but complained: corrupt frames or a cut-off file.
-        expected = min(seconds, duration) if seconds > 0 else duration
-        got = samples.size / SAMPLE_RATE
-        if expected == expected and got < 0.5 * expected:
-            raise AnalysisError(
-                f"{p}: truncated or corrupt (decoded {got:.1f} of {expected:.1f} s: "
-                f"{_first_error(done.stderr)})")
-        log.debug("%s: decoded with warnings: %s", p, _first_error(done.stderr))
+        log.debug("%s: decoded with warnings: %s", p, _first_error(done.stderr, p))
     samples = samples.astype(np.float32, copy=True)
     if not np.all(np.isfinite(samples)):
         raise AnalysisError(f"{p}: corrupt (decoded samples are not finite)")

@@ -40,10 +40,11 @@ PITCH_CLASSES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"
 _FLATS = {"Db": "C#", "Eb": "D#", "Gb": "F#", "Ab": "G#", "Bb": "A#"}
 _MAJOR = (0, 2, 4, 5, 7, 9, 11)
 _MINOR = (0, 2, 3, 5, 7, 8, 11)  # harmonic minor: the raised leading tone marks the key
-# Progressions as (scale degree of the root, chord quality) per bar.
+# Progressions as (scale degree of the root, chord quality) per bar: I V7 I IV keeps the
+# tonic on every other bar, so short excerpts still centre on the key.
 _PROGRESSIONS = {
-    "major": ((0, (0, 4, 7)), (3, (0, 4, 7)), (4, (0, 4, 7, 10)), (0, (0, 4, 7))),
-    "minor": ((0, (0, 3, 7)), (3, (0, 3, 7)), (4, (0, 4, 7, 10)), (0, (0, 3, 7))),
+    "major": ((0, (0, 4, 7)), (4, (0, 4, 7, 10)), (0, (0, 4, 7)), (3, (0, 4, 7))),
+    "minor": ((0, (0, 3, 7)), (4, (0, 4, 7, 10)), (0, (0, 3, 7)), (3, (0, 3, 7))),
 }
 
 
@@ -121,10 +122,14 @@ def synthesize(
     out = np.zeros(total + bar, dtype=np.float32)
     hits = _drum_hits(rng, brightness)
     # One melody per bar of the progression, kept for the whole tune: a recognisable loop.
+    # Slow tunes move in quarter notes, fast ones in eighths (eighths at a slow tempo
+    # read as double time).
+    per_bar = 4 if bpm < 100 else 8
+    step_len = bar // per_bar
     melodies = []
     for _degree, chord in _PROGRESSIONS[mode]:
         notes = [int(rng.choice(chord)) if i % 2 == 0 else int(rng.choice(scale))
-                 for i in range(8)]
+                 for i in range(per_bar)]
         melodies.append(notes)
     chord_cache: dict[int, np.ndarray] = {}
     n_bars = total // bar + 1
@@ -139,9 +144,9 @@ def synthesize(
             chord_cache[idx] = (0.18 * pad + 0.35 * bass).astype(np.float32)
         out[pos:pos + bar] += chord_cache[idx]
         for i, step in enumerate(melodies[idx]):
-            start = pos + i * beat // 2
+            start = pos + i * step_len
             pitch = (root + scale[degree] + step + 24) if step in chord else root + step + 24
-            note = _tone(_freq(pitch), beat // 2, brightness, 0.3)
+            note = _tone(_freq(pitch), step_len, brightness, 0.3)
             out[start:start + note.size] += 0.22 * note
         if drums:
             for q in range(4):
@@ -151,7 +156,7 @@ def synthesize(
                 if q % 2 == 1:
                     sn = hits["snare"][: min(beat, hits["snare"].size)]
                     out[s:s + sn.size] += 0.5 * sn
-                for e in (0, beat // 2):
+                for e in (0, beat // 2)[: per_bar // 4]:
                     h = hits["hat"][: beat // 2]
                     out[s + e:s + e + h.size] += h
     out = out[:total]
@@ -234,7 +239,7 @@ class SampleTrack:
 _CATALOGUE: Sequence[tuple[str, str, str, float, str, str, float, float, tuple[str, ...]]] = (
     ("The Sunny Days", "Bright Side", "Morning Run", 128, "major", "D", -11, 0.85,
      ("happy", "upbeat", "pop")),
-    ("Grey Harbour", "Low Tide", "Empty Rooms", 66, "minor", "A", -22, 0.15,
+    ("Grey Harbour", "Low Tide", "Empty Rooms", 72, "minor", "A", -22, 0.15,
      ("sad", "melancholy", "indie")),
     ("Linden Quiet", "Still Water", "Slow Field", 72, "major", "F", -24, 0.25,
      ("calm", "mellow", "ambient")),

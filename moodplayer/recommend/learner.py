@@ -13,38 +13,51 @@ from __future__ import annotations
 
 import numpy as np
 
-from moodplayer.emotion import MOODS
+from moodplayer.emotion import MOOD_CENTRES, MOODS
 from moodplayer.recommend.store import FeedbackKind
 
 #: Bumped whenever the features below change; stored state of another version is dropped.
-VERSION = 1
+VERSION = 2
 #: Reward of each feedback kind.
 REWARDS: dict[FeedbackKind, float] = {"played": 1.0, "skipped": -1.0, "like": 2.0,
                                       "dislike": -2.0}
 #: Track features, in order (all roughly centred, 0 where unknown).
 TRACK_FEATURES: tuple[str, ...] = (
     "bias", "valence", "arousal", "tempo", "mode", "energy", "brightness",
+    *(f"near_{m}" for m in MOODS),
     "fit_va", "fit_tempo", "fit_mode", "fit_tags",
 )
-CONTEXT_SIZE = 1 + len(MOODS)
+#: How many leading features do not depend on the target (``static_columns``).
+STATIC_SIZE = len(TRACK_FEATURES) - 4
+#: Width (plane units) of the soft mood-region features ``near_<mood>``.
+REGION_WIDTH = 0.4
+CONTEXT_SIZE = 1 + len(MOODS) + 2
 DIM = CONTEXT_SIZE * len(TRACK_FEATURES)
 
 
-def context_vector(mood: str) -> np.ndarray:
-    """The context: a bias and the one-hot mood the face showed."""
+def context_vector(mood: str, valence: float = 0.0, arousal: float = 0.0) -> np.ndarray:
+    """The context: a bias, the one-hot mood the face showed, and its point in the plane."""
     c = np.zeros(CONTEXT_SIZE)
     c[0] = 1.0
     if mood in MOODS:
         c[1 + MOODS.index(mood)] = 1.0  # type: ignore[arg-type]
+    c[-2:] = valence, arousal
     return c
 
 
 def static_columns(valence: np.ndarray, arousal: np.ndarray, bpm: np.ndarray,
                    mode: np.ndarray, energy: np.ndarray, brightness: np.ndarray) -> np.ndarray:
-    """The target-independent track features (the first 7); unknown values become 0."""
+    """The target-independent track features (the first ``STATIC_SIZE``); unknown -> 0.
+
+    Besides the raw values, a soft membership of each mood region (a Gaussian bump
+    around its centre) lets the learner map what a face shows to the region this user
+    wants, e.g. "a neutral face means calm music".
+    """
+    regions = [np.exp(-((valence - c.valence) ** 2 + (arousal - c.arousal) ** 2)
+                      / (2 * REGION_WIDTH**2)) - 0.5 for c in (MOOD_CENTRES[m] for m in MOODS)]
     x = np.stack((np.ones(valence.shape), valence, arousal,
                   np.clip((bpm - 110.0) / 30.0, -3, 3), 2.0 * mode - 1.0, energy - 0.5,
-                  brightness - 0.5), axis=1)
+                  brightness - 0.5, *regions), axis=1)
     return np.nan_to_num(x, nan=0.0, posinf=0.0, neginf=0.0)
 
 

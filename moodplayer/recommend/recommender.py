@@ -84,7 +84,7 @@ class Recommender:
         self._rng = np.random.default_rng(seed)
         self._recent: deque[int] = deque(maxlen=max(0, recent_window))
         self._last_artist = ""
-        self._picked: OrderedDict[int, tuple[str, np.ndarray]] = OrderedDict()
+        self._picked: OrderedDict[int, tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._tracks: TrackMatrix | None = None
         self._learner = self._load_learner()
         self._history: dict[int, np.ndarray] = {}   # item id -> [plays, skips, likes, dislikes]
@@ -159,11 +159,12 @@ class Recommender:
                                  f"run `beet moodtag`")
         n = min(n, len(tracks))
         targets = self.policy.targets(estimate, n, self.table)
-        context = lrn.context_vector(estimate.mood)
+        context = lrn.context_vector(estimate.mood, estimate.point.valence,
+                                      estimate.point.arousal)
         if self.learning:
             weights = self._learner.track_weights(
                 context, self._learner.weights(self._rng, self.explore))
-            base = self.learner_weight * (self._static_x @ weights[:7])
+            base = self.learner_weight * (self._static_x @ weights[:lrn.STATIC_SIZE])
             base = base + self._user_signals()
         else:
             weights, base = None, np.zeros(len(tracks))
@@ -180,7 +181,7 @@ class Recommender:
                             target.point.arousal)
                 score = static_score(comps) + base
                 if weights is not None:
-                    score += self.learner_weight * (lrn.fit_columns(comps) @ weights[7:])
+                    score += self.learner_weight * (lrn.fit_columns(comps) @ weights[lrn.STATIC_SIZE:])
                 cache[key] = comps, score
             comps, score = cache[key]
             total = score - penalty
@@ -204,7 +205,8 @@ class Recommender:
         item_id = int(tracks.ids[k])
         x = np.concatenate([self._static_x[k],
                             lrn.fit_columns({c: comps[c][k:k + 1] for c in comps})[0]])
-        self._picked[item_id] = (estimate.mood, x)
+        self._picked[item_id] = (lrn.context_vector(estimate.mood, estimate.point.valence,
+                                                    estimate.point.arousal), x)
         self._recent.append(item_id)
         while len(self._picked) > 1000:
             self._picked.popitem(last=False)
@@ -263,10 +265,11 @@ class Recommender:
             comps = fit(self._features, row, row.point.valence, row.point.arousal)
             x = np.concatenate([self._static_x[k],
                                 lrn.fit_columns({c: comps[c][k:k + 1] for c in comps})[0]])
-            context_mood = estimate.mood
+            context = lrn.context_vector(estimate.mood, estimate.point.valence,
+                                         estimate.point.arousal)
         else:
-            context_mood, x = picked
-        self._learner.update(lrn.context_vector(context_mood), x, lrn.REWARDS[kind])
+            context, x = picked
+        self._learner.update(context, x, lrn.REWARDS[kind])
         l_ = self._learner
         self.store.save_learner(self.user, lrn.VERSION, l_.precision, l_.moment, l_.n)
 

@@ -59,7 +59,8 @@ def read_card(path: Path) -> ModelCard:
                          clahe_grid=int(inp.get("clahe_grid", 4)),
                          mean=tuple(float(v) for v in inp.get("mean", [0.0])),
                          std=tuple(float(v) for v in inp.get("std", [1.0])),
-                         rgb=bool(inp.get("rgb", False)))
+                         rgb=bool(inp.get("rgb", False)),
+                         resize=str(inp.get("resize", "area")))
         output = str(raw.get("output", "logits"))
         template = tuple((float(x), float(y))
                          for x, y in raw.get("alignment", {}).get("template", FER_TEMPLATE))
@@ -100,7 +101,7 @@ class ExpressionModel:
                                                  providers=list(providers))
         except Exception as exc:  # onnxruntime raises its own exception types
             raise VisionError(f"{self.path}: not a loadable ONNX model ({exc})") from exc
-        self._input = self._session.get_inputs()[0].name
+        self.session_input = self._session.get_inputs()[0].name
         self._check_against_card()
 
     def _check_against_card(self) -> None:
@@ -122,7 +123,8 @@ class ExpressionModel:
 
     def infer(self, batch: np.ndarray) -> np.ndarray:
         """Raw model output for a float32 NCHW batch."""
-        return np.asarray(self._session.run(None, {self._input: batch})[0], dtype=np.float32)
+        out = self._session.run(None, {self.session_input: batch})[0]
+        return np.asarray(out, dtype=np.float32)
 
     def _postprocess(self, out: np.ndarray) -> np.ndarray:
         if self.card.output == "logits":

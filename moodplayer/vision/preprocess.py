@@ -13,8 +13,9 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-#: Resize method for faces: area averaging, the right filter for shrinking.
-RESIZE = cv2.INTER_AREA
+#: Resize methods a card may name; "area" (averaging, right for shrinking) is the default.
+RESIZE_METHODS: dict[str, int] = {"area": cv2.INTER_AREA, "linear": cv2.INTER_LINEAR,
+                                  "cubic": cv2.INTER_CUBIC, "nearest": cv2.INTER_NEAREST}
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,9 +23,10 @@ class InputSpec:
     """What an expression model expects: size, channels, equalisation, normalisation.
 
     ``mean`` and ``std`` apply to pixels scaled to [0, 1], one value per channel (or
-    one for all). ``clahe`` equalises contrast (on the gray image, or on the lightness
-    of a colour one) with the given clip limit and tile grid, which keeps low-light and
-    back-lit faces readable.
+    one for all). ``resize`` names the interpolation used to reach ``size``.
+    ``clahe`` equalises contrast (on the gray image, or on the lightness of a colour
+    one) with the given clip limit and tile grid, which keeps low-light and back-lit
+    faces readable.
     """
 
     size: int = 48
@@ -35,8 +37,12 @@ class InputSpec:
     mean: tuple[float, ...] = (0.5,)
     std: tuple[float, ...] = (0.25,)
     rgb: bool = False
+    resize: str = "area"
 
     def __post_init__(self) -> None:
+        if self.resize not in RESIZE_METHODS:
+            raise ValueError(f"resize must be one of {', '.join(RESIZE_METHODS)}, "
+                             f"got {self.resize!r}")
         if self.size < 8:
             raise ValueError(f"input size must be at least 8 pixels, got {self.size}")
         if self.channels not in (1, 3):
@@ -61,7 +67,7 @@ def prepare_pixels(face: np.ndarray, spec: InputSpec) -> np.ndarray:
     """``face`` (gray HxW or BGR HxWx3, uint8) as uint8 pixels of the model's size.
 
     Gray models get HxW, colour models HxWx3 (RGB if ``spec.rgb``, else BGR). The face
-    is resized with area averaging, then contrast-equalised if the spec asks for it.
+    is resized with the spec's method, then contrast-equalised if the spec asks for it.
     """
     if face.dtype != np.uint8 or face.ndim not in (2, 3) or min(face.shape[:2]) < 1:
         raise ValueError(f"expected a uint8 gray or BGR image, got {face.dtype} {face.shape}")
@@ -70,7 +76,8 @@ def prepare_pixels(face: np.ndarray, spec: InputSpec) -> np.ndarray:
     else:
         img = cv2.cvtColor(face, cv2.COLOR_GRAY2BGR) if face.ndim == 2 else face
     if img.shape[:2] != (spec.size, spec.size):
-        img = cv2.resize(img, (spec.size, spec.size), interpolation=RESIZE)
+        img = cv2.resize(img, (spec.size, spec.size),
+                         interpolation=RESIZE_METHODS[spec.resize])
     if spec.clahe:
         if spec.channels == 1:
             img = _equalise(img, spec)

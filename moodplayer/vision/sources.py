@@ -24,7 +24,7 @@ from moodplayer.vision.evaluate import IMAGE_SUFFIXES, read_image
 log = logging.getLogger(__name__)
 
 #: Frames per second sampled by default.
-DEFAULT_FPS = 4.0
+DEFAULT_FPS = 2.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     f.add_argument("--threads", type=int, default=2)
     f.add_argument("--seed", type=int, default=0)
     f.add_argument("--cache", default="", help="folder for the decoded-data cache (.npz)")
+    f.add_argument("--resume", action="store_true", help="continue from OUT/last.pt")
     e = sub.add_parser("export", help="checkpoint to ONNX + model card")
     e.add_argument("checkpoint")
     e.add_argument("--data", required=True, help="image-folder data set with test/")
@@ -36,7 +37,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from moodplayer.vision.train.fit import FitConfig, fit
         cfg = FitConfig(data=args.data, out=args.out, epochs=args.epochs, minutes=args.minutes,
                         batch=args.batch, lr=args.lr, threads=args.threads, seed=args.seed,
-                        cache=args.cache)
+                        cache=args.cache, resume=args.resume)
         print(fit(cfg))
         return 0
     from moodplayer.vision.train.export import export

@@ -46,6 +46,7 @@ class FitConfig:
     threads: int = 2
     seed: int = 0
     cache: str = ""
+    resume: bool = False          # continue from OUT/last.pt (its epoch, step and clock)
 
 
 def _lr_at(progress: float, cfg: FitConfig) -> float:
@@ -107,11 +108,22 @@ def fit(cfg: FitConfig) -> Path:
     budget = cfg.minutes * 60.0
     meta = {"config": asdict(cfg), "spec": asdict(spec), "classes": list(FER_CLASSES),
             "params": sum(p.numel() for p in model.parameters())}
-    best, step, start, epoch_time = -1.0, 0, time.monotonic(), 0.0
+    best, step, start, epoch_time, first = -1.0, 0, time.monotonic(), 0.0, 1
+    if cfg.resume and (out / "last.pt").is_file():
+        state = torch.load(out / "last.pt", map_location="cpu", weights_only=False)
+        model.load_state_dict(state["model"])
+        ema.load_state_dict(state["ema"])
+        opt.load_state_dict(state["optimizer"])
+        record = state["record"]
+        first, step, epoch_time = state["epoch"] + 1, record["step"], record["seconds"]
+        start -= record["elapsed_min"] * 60
+        kept = torch.load(out / "best.pt", map_location="cpu", weights_only=False)["record"]
+        best = max(kept["val_raw"], kept["val_ema"])
+        log.info("resumed after epoch %d (step %d)", state["epoch"], step)
     logf = (out / "log.jsonl").open("a")
-    for epoch in range(1, cfg.epochs + 1):
+    for epoch in range(first, cfg.epochs + 1):
         elapsed = time.monotonic() - start
-        if budget and epoch > 1 and elapsed + epoch_time > budget * 1.01:
+        if budget and epoch > first and elapsed + epoch_time > budget * 1.01:
             break
         t0 = time.monotonic()
         model.train()

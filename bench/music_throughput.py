@@ -1,0 +1,135 @@
+"""Tracks per second of `beet moodtag` against beets' own `autobpm`, same files, same run.
+
+Generates N four-minute tunes in mixed formats (mp3, flac, ogg, m4a, opus; kept in
+--cache for re-runs), imports them into two throwaway beets libraries, then times
+``beet moodtag --no-lastfm -j J`` (everything: key, tempo, cues, emotion) and ``beet
+autobpm`` (librosa tempo only, serial) as a user runs them. Peak memory is each process's
+VmHWM, polled from /proc while it runs. Needs librosa for the anchor
+(``pip install -e '.[bench]'``).
+
+    .venv/bin/python bench/music_throughput.py [-n 40] [--seconds 240] [--jobs 0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from moodplayer.music.batch import default_jobs
+from moodplayer.music.samples import build_sample_library
+
+
+def _descendants(pid: int) -> set[int]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            children.setdefault(ppid, []).append(int(entry))
+    out, todo = set(), [pid]
+    while todo:
+        p = todo.pop()
+        for c in children.get(p, []):
+            out.add(c)
+            todo.append(c)
+    return out
+
+
+def _hwm_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def timed_run(cmd: list[str]) -> tuple[float, dict[int, int], str]:
+    """Run ``cmd``; wall seconds, peak RSS (kB) per process of its tree, and its output."""
+    peaks: dict[int, int] = {}
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    stop = threading.Event()
+
+    def poll() -> None:
+        while not stop.is_set():
+            for pid in {proc.pid} | _descendants(proc.pid):
+                peaks[pid] = max(peaks.get(pid, 0), _hwm_kb(pid))
+            stop.wait(0.2)
+
+    watcher = threading.Thread(target=poll, daemon=True)
+    watcher.start()
+    out, _ = proc.communicate()
+    elapsed = time.perf_counter() - start
+    stop.set()
+    watcher.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{out}")
+    return elapsed, {p: kb for p, kb in peaks.items() if kb}, out
+
+
+def beets_config(root: Path, music: Path, plugin: str) -> Path:
+    """A throwaway beets config with one plugin and its own library database."""
+    cfg = root / f"{plugin}.yaml"
+    cfg.write_text(f"directory: {music}\nlibrary: {root / plugin}.db\nplugins: {plugin}\n"
+                   "import:\n  copy: no\n  write: no\n"
+                   f"{plugin}:\n  auto: no\n", encoding="utf-8")
+    return cfg
+
+
+def main() -> int:
+    """Generate, import, time both plugins, print tracks/s and the ratio."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("-n", type=int, default=40, help="tracks (default 40)")
+    ap.add_argument("--seconds", type=float, default=240.0, help="track length")
+    ap.add_argument("--jobs", type=int, default=0, help="moodtag workers (0 = CPU count)")
+    ap.add_argument("--cache", type=Path,
+                    default=Path(tempfile.gettempdir()) / "moodplayer-bench-music")
+    args = ap.parse_args()
+    jobs = args.jobs or default_jobs()
+    music = args.cache / f"n{args.n}_s{args.seconds:g}"
+    if not music.is_dir():
+        t = time.perf_counter()
+        build_sample_library(music, args.n, seconds=args.seconds)
+        print(f"generated {args.n} tracks of {args.seconds:g} s in "
+              f"{time.perf_counter() - t:.0f} s under {music}")
+    beet = [sys.executable, "-m", "beets"]
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        env_cache = root / "xdg-cache"
+        os.environ["XDG_CACHE_HOME"] = str(env_cache)
+        results = {}
+        for plugin, extra in (("moodtag", ["--no-lastfm", "-j", str(jobs)]), ("autobpm", [])):
+            cfg = beets_config(root, music, plugin)
+            subprocess.run([*beet, "-c", str(cfg), "import", "-q", "-A", str(music)],
+                           check=True, capture_output=True)
+            elapsed, peaks, out = timed_run([*beet, "-c", str(cfg), plugin, *extra])
+            results[plugin] = (elapsed, peaks, out)
+        count = sum(1 for _ in music.rglob("*.*"))
+        m_time, m_peaks, m_out = results["moodtag"]
+        a_time, a_peaks, _ = results["autobpm"]
+        m_rate, a_rate = count / m_time, count / a_time
+        worker_peaks = sorted(m_peaks.values())
+        print(f"{count} tracks of {args.seconds:g} s, mixed formats, {os.cpu_count()} CPUs")
+        print(f"  moodtag -j {jobs}: {m_time:6.1f} s  {m_rate:.2f} tracks/s  "
+              f"peak RSS per process {max(worker_peaks) / 1024:.0f} MiB "
+              f"(all: {', '.join(f'{kb / 1024:.0f}' for kb in worker_peaks)} MiB)")
+        print(f"  autobpm   : {a_time:6.1f} s  {a_rate:.2f} tracks/s  "
+              f"peak RSS {max(a_peaks.values()) / 1024:.0f} MiB")
+        print(f"  ratio moodtag/autobpm: {m_rate / a_rate:.2f}x  (goal >= 5x)")
+        print("  " + m_out.strip().splitlines()[-1])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

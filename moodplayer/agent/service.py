@@ -1,0 +1,458 @@
+"""``moodplayer run``: sensing, recommendation and player control in one process.
+
+Everything happens on the GLib main loop: player signals, the control interface,
+notification replies, timers; the camera reads frames on its own worker thread and hands
+only mood events over. No busy waiting: the loop sleeps until something happens (plus one
+housekeeping tick a second while the camera is open, to notice a silent camera).
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import dbus
+from dbus.mainloop.glib import DBusGMainLoop
+from gi.repository import GLib
+
+from moodplayer.agent.config import AgentConfig
+from moodplayer.agent.control import ControlService
+from moodplayer.agent.defaults import DefaultSelection
+from moodplayer.agent.hands import Hands, PlayerEvent
+from moodplayer.agent.notify import Notifier
+from moodplayer.agent.queue import Queued, QueuePlan
+from moodplayer.agent.store import MoodSample, StateStore, forget_all
+from moodplayer.emotion import MOODS
+from moodplayer.exceptions import MoodplayerError, RecommendError, VisionError
+from moodplayer.recommend import FeedbackStore, MoodEstimate, Recommender, make_policy
+
+log = logging.getLogger(__name__)
+
+#: Seconds between attempts while the library is locked or unreadable.
+RETRY_S = 5.0
+#: Feedback kinds the player reports that the recommender learns from.
+_LEARNED = {"played": "played", "skipped": "skipped"}
+
+CONSENT_QUESTION = """\
+moodplayer reads your facial expression from the camera to choose music.
+Frames stay in memory and are never stored or sent anywhere; what is kept is the mood
+label over time, the tracks queued with their reasons, and which you skipped
+(`moodplayer forget` deletes all of it). The camera is released while the agent is
+paused and while nothing plays.
+Allow moodplayer to use the camera? [y/N] """
+
+
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    """What ``moodplayer run`` was asked on the command line."""
+
+    grant_consent: bool = False
+    mood_script: str | None = None
+    source: str | None = None
+    sensing: str | None = None
+    play: bool = False
+    duration: float | None = None
+    verbose: int = 0
+
+
+def setup_logging(config: AgentConfig, verbose: int) -> None:
+    """Log at the configured level (``-v``/``-vv`` raise it) to stderr or the log file."""
+    level = logging.DEBUG if verbose > 1 else logging.INFO if verbose else \
+        getattr(logging, config.log_level.upper())
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    if config.log_file is not None:
+        config.log_file.parent.mkdir(parents=True, exist_ok=True)
+        handlers = [logging.FileHandler(config.log_file, encoding="utf-8")]
+    logging.basicConfig(level=level, handlers=handlers, force=True,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def ensure_consent(store: StateStore, *, grant: bool) -> None:
+    """Make sure camera consent is on record: by flag, by asking, or refuse to start."""
+    if store.consent() is not None:
+        return
+    if grant:
+        store.grant_consent("--grant-consent")
+        log.info("camera consent recorded (--grant-consent)")
+        return
+    if not sys.stdin.isatty():
+        raise MoodplayerError("camera consent has not been given: run `moodplayer run` once "
+                              "in a terminal to answer, or pass --grant-consent")
+    answer = input(CONSENT_QUESTION)
+    if answer.strip().lower() not in ("y", "yes"):
+        raise MoodplayerError("no consent to use the camera: not starting (set sensing: off "
+                              "to use moodplayer without it)")
+    store.grant_consent("asked")
+
+
+class Agent:
+    """The running service; also the Controller of the D-Bus control interface."""
+
+    def __init__(self, config: AgentConfig, options: RunOptions, store: StateStore,
+                 bus: dbus.Bus) -> None:
+        self.config, self.options, self.store, self.bus = config, options, store, bus
+        self.sensing = options.sensing or config.sensing
+        self.loop = GLib.MainLoop()
+        self.plan = QueuePlan(config.queue_length)
+        self.defaults = DefaultSelection(config)
+        self.target = config.target
+        self.recommender = self._recommender()
+        self.mood: MoodEstimate | None = None
+        self.absent = False
+        self.paused = False
+        self.source = self._mood_source()
+        self.notifier = Notifier(bus, enabled=config.notifications)
+        self.control = ControlService(bus, self)
+        self.hands = Hands(bus, config, self._on_player_event)
+        self._retry = 0
+        self._glance = 0
+        self._tick = 0
+        self._kicked = False
+        self.started_at = time.monotonic()
+
+    # -- parts -----------------------------------------------------------------------
+
+    def _recommender(self) -> Recommender:
+        return Recommender(self.config.library, store=FeedbackStore(),
+                           policy=make_policy(self.config.policy, self.target),
+                           directory=self.config.directory)
+
+    def _mood_source(self):
+        if self.options.mood_script:
+            from moodplayer.agent.scripted import ScriptedMood, parse_script
+            return ScriptedMood(parse_script(self.options.mood_script))
+        if self.sensing == "off":
+            return None
+        try:
+            from moodplayer.agent.camera import CameraMood
+            return CameraMood(self.config, self.options.source)
+        except VisionError as exc:
+            log.warning("sensing disabled: %s", exc)
+            self.sensing = "off"
+            return None
+
+    @property
+    def source_name(self) -> str:
+        """'scripted', 'camera' or 'off': where moods come from."""
+        return self.source.name if self.source is not None else "off"
+
+    # -- life cycle ------------------------------------------------------------------
+
+    def run(self) -> int:
+        """Run until SIGTERM/SIGINT, ``--duration`` or a fatal error; returns the status."""
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            GLib.unix_signal_add(GLib.PRIORITY_HIGH, signum, self._on_signal, signum)
+        if self.options.duration:
+            GLib.timeout_add(int(self.options.duration * 1000), self._on_duration)
+        log.info("agent running: sensing %s (%s), policy %s, keeping %d queued",
+                 self.sensing, self.source_name, self.config.policy, self.config.queue_length)
+        self.hands.start()
+        try:
+            self.loop.run()
+        finally:
+            self.shutdown()
+        return 0
+
+    def _on_signal(self, signum: int) -> bool:
+        log.info("%s: shutting down", signal.Signals(signum).name)
+        self.loop.quit()
+        return False
+
+    def _on_duration(self) -> bool:
+        log.info("ran for %g s as asked: shutting down", self.options.duration)
+        self.loop.quit()
+        return False
+
+    def shutdown(self) -> None:
+        """Release the camera, the player and the bus name; flush and close the store."""
+        self._stop_sensing()
+        if self.source is not None:
+            self.source.close()
+        self.hands.close()
+        self.control.close()
+        self.recommender.store.close()
+        self.store.close()
+        log.info("stopped; state flushed")
+
+    # -- sensing ---------------------------------------------------------------------
+
+    def _want_sensing(self) -> bool:
+        if self.source is None or self.paused or not self.hands.playing:
+            return False
+        return self.sensing != "glance" or self._glance != 0
+
+    def _update_sensing(self) -> None:
+        if self._want_sensing():
+            self.source.start(self._on_mood)
+            if self.source_name == "camera" and not self._tick:
+                self._tick = GLib.timeout_add_seconds(1, self._watch_camera)
+        else:
+            self._stop_sensing()
+
+    def _stop_sensing(self) -> None:
+        if self.source is not None:
+            self.source.stop()
+        if self._tick:
+            GLib.source_remove(self._tick)
+            self._tick = 0
+
+    def _glance_now(self) -> None:
+        if self.sensing != "glance" or self.source is None:
+            return
+        if self._glance:
+            GLib.source_remove(self._glance)
+        self._glance = GLib.timeout_add(int(self.config.glance_seconds * 1000),
+                                        self._glance_over)
+        self._update_sensing()
+
+    def _glance_over(self) -> bool:
+        self._glance = 0
+        self._update_sensing()
+        return False
+
+    def _watch_camera(self) -> bool:
+        """Once a second while the camera is open: a camera that went silent means absent."""
+        silent = time.monotonic() - self.source.last_reading
+        if not self.absent and silent > max(self.config.absent_after, 2.0 / self.config.fps):
+            log.warning("no frames from the camera for %.0f s: mood is absent", silent)
+            self._on_mood(None)
+        return True
+
+    def _on_mood(self, estimate: MoodEstimate | None) -> None:
+        """A sustained mood change (None: the face or camera has been gone a while)."""
+        if estimate is None:
+            if self.absent:
+                return
+            self.absent = True
+            log.info("mood: absent (steering paused until a face is seen)")
+            self.store.add_mood(MoodSample(time.time(), "absent", 0.0, 0.0, 0.0,
+                                           self.source_name))
+        else:
+            changed = self.absent or self.mood is None or estimate.mood != self.mood.mood
+            self.absent, self.mood = False, estimate
+            self.store.add_mood(MoodSample(
+                time.time(), estimate.mood, estimate.point.valence, estimate.point.arousal,
+                1.0 if estimate.confidence is None else estimate.confidence,
+                self.source_name))
+            if not changed:
+                return
+            log.info("mood: %s%s", estimate.mood,
+                     " (scripted)" if self.source_name == "scripted" else "")
+        self._replan()
+
+    # -- choosing and queueing -------------------------------------------------------
+
+    def _label(self) -> str:
+        """What the upcoming tracks should be chosen for: a mood or 'default'."""
+        steering = self.source is not None and self.mood is not None and not self.absent
+        if not steering and self.defaults.configured:
+            return "default"
+        mood = self.mood.mood if steering and self.mood else "neutral"
+        return "neutral" if mood in self.config.never_moods else mood
+
+    def _choose(self, n: int) -> list[tuple[str, str, str, str]]:
+        """``n`` tracks as (path, artist, title, reason) for the current label."""
+        label = self._label()
+        if label == "default":
+            why = f"{'sensing is off' if self.source is None else 'no face seen'}: " \
+                  f"playing {self.defaults.describe()}"
+            return [(p, "", p.rsplit("/", 1)[-1], why) for p in self.defaults.take(n)]
+        estimate = self.mood if self.mood is not None and label == self.mood.mood \
+            else MoodEstimate.named(label)
+        picks = self.recommender.suggest(estimate, n)
+        note = ""
+        if self.mood is not None and self.mood.mood in self.config.never_moods:
+            note = f" (not steering toward {self.mood.mood}: it is in never_moods)"
+        return [(p.path, p.artist, p.title, p.reason + note) for p in picks]
+
+    def _replan(self) -> None:
+        if self.paused or not self.hands.available:
+            return
+        label = self._label()
+        for queued in self.plan.stale(label):
+            if self.hands.remove(queued.path):
+                self.plan.removed(queued)
+                log.info("re-planning: took %s out of the queue (chosen for %s)",
+                         queued.path, queued.mood)
+        self._fill()
+
+    def _fill(self) -> None:
+        n = self.plan.wanted()
+        if self.paused or n == 0 or not self.hands.available or self._retry:
+            return
+        label = self._label()
+        try:
+            chosen = self._choose(n)
+        except RecommendError as exc:
+            log.warning("%s; trying again in %g s", exc, RETRY_S)
+            self._retry = GLib.timeout_add(int(RETRY_S * 1000), self._retry_fill)
+            return
+        lines = []
+        for path, artist, title, reason in chosen:
+            if not self.hands.enqueue(path):
+                break
+            decision = self.store.add_decision(mood=self.mood.mood if self.mood else "none",
+                                               target=label, path=path, title=title,
+                                               artist=artist, reason=reason,
+                                               player=self.hands.name)
+            self.plan.added(Queued(path, label, decision))
+            log.info("queued %s – %s: %s", artist, title, reason)
+            lines.append(f"{artist} – {title}: {reason}")
+        if lines:
+            self.notifier.show(f"moodplayer queued music for {label}", "\n".join(lines))
+        if not self._kicked and self.options.play and lines and not self.hands.playing:
+            self._kicked = True
+            self.hands.play()
+
+    def _retry_fill(self) -> bool:
+        self._retry = 0
+        self._fill()
+        return False
+
+    # -- the player ------------------------------------------------------------------
+
+    def _on_player_event(self, event: PlayerEvent) -> None:
+        kind = event.kind
+        if kind == "appeared":
+            log.info("player %s is here", event.player)
+            self.plan.forget_player()
+            self._fill()
+        elif kind == "vanished":
+            log.info("player %s went away; waiting for a player", event.player)
+            self.plan.forget_player()
+        elif kind == "started":
+            mine = self.plan.started(event.path)
+            self.store.add_feedback(kind="started", path=event.path, player=event.player)
+            if mine is None and self.plan.backed_off:
+                log.info("you took over (%s is not from moodplayer): backing off until the "
+                         "player is back to moodplayer's queue", event.path)
+            self._glance_now()
+            self._fill()
+        elif kind in ("played", "skipped"):
+            self.store.add_feedback(kind=kind, path=event.path, player=event.player,
+                                    position_s=event.position_s)
+            log.info("heard: %s %s%s", kind, event.path,
+                     f" at {event.position_s:.0f} s" if event.position_s is not None else "")
+            self._learn(event.path, _LEARNED[kind])
+        elif kind == "stopped":
+            self.plan.stopped()
+        self._update_sensing()
+
+    def _learn(self, path: str, kind: str) -> None:
+        try:
+            self.recommender.feedback(path, kind)
+        except RecommendError as exc:
+            log.warning("feedback kept in the state store only: %s", exc)
+
+    # -- Controller (the D-Bus interface) --------------------------------------------
+
+    def status(self) -> Mapping[str, str]:
+        """A few named facts about the agent, as strings."""
+        mood = "absent" if self.absent else (self.mood.mood if self.mood else "unknown")
+        counts = self.store.counts()
+        return {
+            "state": "paused" if self.paused else "running",
+            "sensing": self.sensing, "source": self.source_name,
+            "camera": "open" if getattr(self.source, "open", False) else "released",
+            "mood": mood, "steering toward": self._label(),
+            "policy": self.config.policy, "target": self.target,
+            "player": self.hands.name or "none", "playing": self.hands.playing_path or "",
+            "queued by moodplayer": str(len(self.plan.upcoming)),
+            "backed off": "yes" if self.plan.backed_off else "no",
+            "stored": ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items()),
+        }
+
+    def pause(self) -> None:
+        """Stop sensing and queueing; the camera is released at once."""
+        self.paused = True
+        self._stop_sensing()
+        log.info("paused (camera released)")
+
+    def resume(self) -> None:
+        """Sense and queue again."""
+        self.paused = False
+        log.info("resumed")
+        self._update_sensing()
+        self._fill()
+
+    def _thumb(self, kind: str) -> str:
+        path = self.hands.playing_path
+        if not path:
+            raise MoodplayerError("nothing is playing")
+        self.store.add_feedback(kind=f"{kind}d", path=path, player=self.hands.name)
+        self._learn(path, kind)
+        return f"{kind}d {path}"
+
+    def like(self) -> str:
+        """Thumbs up for the playing track."""
+        return self._thumb("like")
+
+    def dislike(self) -> str:
+        """Thumbs down for the playing track."""
+        return self._thumb("dislike")
+
+    def set_target(self, mood: str) -> str:
+        """Set the target mood of the uplift and fixed policies."""
+        if mood not in MOODS:
+            raise MoodplayerError(f"unknown mood {mood!r}: expected one of {', '.join(MOODS)}")
+        if mood in self.config.never_moods:
+            raise MoodplayerError(f"{mood} is in never_moods")
+        self.target = mood
+        self.recommender.policy = make_policy(self.config.policy, mood)
+        log.info("target mood: %s", mood)
+        self._replan()
+        return mood
+
+    def next_target(self) -> str:
+        """Move the target to the next mood (skipping never_moods)."""
+        allowed = [m for m in MOODS if m not in self.config.never_moods]
+        index = allowed.index(self.target) if self.target in allowed else -1
+        return self.set_target(allowed[(index + 1) % len(allowed)])
+
+    def now(self) -> str:
+        """Take a glance now (glance mode); in continuous mode the camera is already on."""
+        if self.sensing != "glance":
+            return f"sensing is {self.sensing}: nothing to do"
+        if self.paused:
+            return "paused: resume first"
+        self._glance_now()
+        return f"glancing for {self.config.glance_seconds:g} s"
+
+    def forget(self) -> int:
+        """Delete everything stored (state, feedback, learner); carry on with empty stores."""
+        self.recommender.store.close()
+        self.store.close()
+        removed = len(forget_all())
+        self.store = StateStore()
+        self.recommender = self._recommender()
+        log.info("forgot everything stored (%d files); camera consent must be given again "
+                 "at the next start", removed)
+        return removed
+
+
+def run_agent(config: AgentConfig, options: RunOptions) -> int:
+    """Start the agent and run it until it is stopped; returns the exit status."""
+    setup_logging(config, options.verbose)
+    DBusGMainLoop(set_as_default=True)
+    store = StateStore()
+    try:
+        uses_camera = not options.mood_script and (options.sensing or config.sensing) != "off"
+        if uses_camera:
+            ensure_consent(store, grant=options.grant_consent)
+        try:
+            bus = dbus.SessionBus()
+        except dbus.DBusException as exc:
+            raise MoodplayerError(f"no D-Bus session bus: {exc.get_dbus_message()}") from exc
+        try:
+            agent = Agent(config, options, store, bus)
+        except dbus.DBusException as exc:
+            raise MoodplayerError(f"cannot start (is another agent running? "
+                                  f"`moodplayer status`): {exc.get_dbus_message()}") from exc
+    except BaseException:
+        store.close()
+        raise
+    return agent.run()

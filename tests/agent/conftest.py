@@ -1,0 +1,102 @@
+"""Fixtures for the agent's tests: a private session bus, a real annotated beets library."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+VENV_BIN = Path(sys.executable).parent
+
+
+@pytest.fixture(scope="session")
+def moodplayer_cmd() -> list[str]:
+    """The installed ``moodplayer`` console script, as a command prefix."""
+    return [str(VENV_BIN / "moodplayer")]
+
+
+@pytest.fixture
+def session_bus(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A private ``dbus-daemon --session``; its address is the test's session bus."""
+    out = subprocess.run(["dbus-daemon", "--session", "--fork", "--print-address=1",
+                          "--print-pid=1"], capture_output=True, text=True, check=True)
+    address, pid = out.stdout.split()[:2]
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", address)
+    yield address
+    os.kill(int(pid), signal.SIGTERM)
+
+
+@pytest.fixture(scope="session")
+def annotated_library(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real beets library of generated tracks annotated by `beet moodtag`; its root."""
+    from moodplayer.agent.demo import build_library
+
+    root = tmp_path_factory.mktemp("library")
+    build_library(root, 6)
+    return root
+
+
+@pytest.fixture
+def make_config(tmp_path: Path) -> Callable[..., Path]:
+    """Writes a beets config for a library root with a given ``moodplayer:`` body."""
+    def make(library_root: Path, moodplayer: str = "", name: str = "config.yaml") -> Path:
+        body = textwrap.indent(textwrap.dedent(moodplayer).strip(), "  ")
+        path = tmp_path / name
+        path.write_text(f"directory: {library_root / 'music'}\n"
+                        f"library: {library_root / 'library.db'}\n"
+                        + (f"moodplayer:\n{body}\n" if body else "moodplayer: {}\n"),
+                        encoding="utf-8")
+        return path
+    return make
+
+
+def wait_for(condition: Callable[[], object], seconds: float = 30.0) -> bool:
+    """Poll ``condition`` until it is true or ``seconds`` pass; returns its last value."""
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return bool(condition())
+
+
+def bus_has(address: str, name: str) -> bool:
+    """Whether ``name`` has an owner on the bus at ``address``."""
+    result = subprocess.run(
+        ["dbus-send", f"--bus={address}", "--print-reply", "--dest=org.freedesktop.DBus",
+         "/org/freedesktop/DBus", "org.freedesktop.DBus.NameHasOwner", f"string:{name}"],
+        capture_output=True, text=True, timeout=10)
+    return "boolean true" in result.stdout
+
+
+@pytest.fixture
+def start_agent(session_bus: str, moodplayer_cmd: list[str], tmp_path: Path):
+    """Starts ``moodplayer -v run ARGS`` on the private bus; waits until it is on the bus."""
+    procs: list[subprocess.Popen] = []
+
+    def start(*args: str, wait: bool = True, **popen) -> subprocess.Popen:
+        log = (tmp_path / f"agent{len(procs)}.log").open("w")
+        popen.setdefault("stdout", log)
+        popen.setdefault("stderr", subprocess.STDOUT)
+        proc = subprocess.Popen([*moodplayer_cmd, "-v", "run", *args], text=True, **popen)
+        proc.log_path = Path(log.name)
+        procs.append(proc)
+        if wait:
+            assert wait_for(lambda: bus_has(session_bus, "org.moodplayer.Agent")
+                            or proc.poll() is not None), "the agent did not start"
+            assert proc.poll() is None, proc.log_path.read_text()
+        return proc
+
+    yield start
+    for proc in procs:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(20)
+            except subprocess.TimeoutExpired:
+                proc.kill()

@@ -1,0 +1,85 @@
+"""The moodplayer: section of the beets config: defaults, validation, exit status 2."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from moodplayer.agent.config import SCHEMA, AgentConfig, default_yaml, load_config, validate
+from moodplayer.exceptions import ConfigError
+
+
+def test_default_section_is_documented_and_valid(tmp_path: Path):
+    section = yaml.safe_load(default_yaml())["moodplayer"]
+    assert set(section) == set(SCHEMA)
+    assert all(option.doc for option in SCHEMA.values())
+    config = validate(section, library=tmp_path / "l.db", directory=tmp_path)
+    assert config == AgentConfig(library=tmp_path / "l.db", directory=tmp_path)
+
+
+def test_reads_beets_config_and_shares_the_library(tmp_path: Path, make_config):
+    path = make_config(tmp_path, """
+        sensing: glance
+        queue_length: 4
+        never_moods: [sad, tense]
+        players: [rhythmbox, vlc]
+        """)
+    config = load_config(path)
+    assert config.library == tmp_path / "library.db"
+    assert config.directory == tmp_path / "music"
+    assert (config.sensing, config.queue_length) == ("glance", 4)
+    assert config.never_moods == ("sad", "tense")
+    assert config.players == ("rhythmbox", "vlc")
+    assert config.source == str(path)
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    pytest.param("fps: fast", "moodplayer.fps: expected a number from 0.2 to 30, got 'fast'",
+                 id="not-a-number"),
+    pytest.param("queue_length: 0", "moodplayer.queue_length: expected a whole number from 1",
+                 id="out-of-range"),
+    pytest.param("sensing: sometimes", "expected one of continuous, glance, off",
+                 id="bad-choice"),
+    pytest.param("never_moods: [grumpy]", "grumpy is not one", id="bad-mood"),
+    pytest.param("notifications: maybe", "moodplayer.notifications: expected yes or no",
+                 id="not-boolean"),
+    pytest.param("queue_lenght: 3", "moodplayer.queue_lenght: unknown option. "
+                 "Did you mean 'queue_length'?", id="misspelt"),
+    pytest.param("policy: uplift\ntarget: sad\nnever_moods: [sad]",
+                 "moodplayer.target: expected a mood not in never_moods", id="contradiction"),
+])
+def test_bad_value_is_named_with_what_was_expected(tmp_path, make_config, body, expected):
+    path = make_config(tmp_path, body)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert str(path) in str(info.value)
+    assert expected in str(info.value)
+
+
+def test_every_error_is_collected(tmp_path: Path, make_config):
+    path = make_config(tmp_path, "fps: 0\nsensitivity: twitchy\nshow_faces: yes")
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    message = str(info.value)
+    assert "moodplayer.fps" in message
+    assert "moodplayer.sensitivity" in message
+    assert "moodplayer.show_faces: unknown option" in message
+
+
+def test_bad_config_exits_2_with_one_clear_error(tmp_path: Path, make_config,
+                                                 moodplayer_cmd):
+    path = make_config(tmp_path, "queue_length: lots")
+    result = subprocess.run([*moodplayer_cmd, "run", "--config", str(path),
+                             "--grant-consent", "--sensing", "off"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "moodplayer.queue_length: expected a whole number" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_config_file_is_a_config_error(tmp_path: Path):
+    with pytest.raises(ConfigError, match="no such configuration file"):
+        load_config(tmp_path / "nope.yaml")

@@ -1,0 +1,126 @@
+"""`moodplayer report`: a self-contained HTML page of mood over time and queued tracks."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from moodplayer.agent.report import parse_since
+from moodplayer.agent.store import MoodSample, StateStore
+
+VOID = {"meta", "br", "hr", "img", "input", "link", "circle", "line", "polyline"}
+
+
+class Structure(HTMLParser):
+    """Checks that every tag is closed in order; collects tags, attributes and text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str] = []
+        self.errors: list[str] = []
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        if tag not in VOID:
+            self.stack.append(tag)
+
+    def handle_startendtag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_endtag(self, tag):
+        if tag in VOID:
+            return
+        if not self.stack or self.stack[-1] != tag:
+            self.errors.append(f"</{tag}> closes {self.stack[-1:] or 'nothing'}")
+        else:
+            self.stack.pop()
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def _fill(store: StateStore, t0: float) -> None:
+    for i, mood in enumerate(["happy"] * 5 + ["sad"] * 5):
+        store.add_mood(MoodSample(t0 + 10 * i, mood, 0.7 if mood == "happy" else -0.6,
+                                  0.4 if mood == "happy" else -0.4, 0.8, "scripted"))
+    store.add_decision(ts=t0 + 1, mood="happy", target="happy", path="/m/sun.flac",
+                       title="Morning <Run>", artist="The Sunny Days",
+                       reason="128 BPM, major: bright for a happy mood", player="mpv")
+    store.add_decision(ts=t0 + 55, mood="sad", target="sad", path="/m/rain.ogg",
+                       title="Empty Rooms", artist="Grey Harbour",
+                       reason="66 BPM, minor: slow for a sad mood", player="mpv")
+    store.add_feedback(ts=t0 + 20, kind="played", path="/m/sun.flac", player="mpv",
+                       position_s=30.0)
+    store.add_feedback(ts=t0 + 60, kind="skipped", path="/m/rain.ogg", player="mpv",
+                       position_s=3.0)
+
+
+def test_report_shows_mood_tracks_reasons_and_skips(tmp_path: Path, moodplayer_cmd):
+    t0 = time.time() - 600
+    with StateStore() as store:
+        _fill(store, t0)
+    out = tmp_path / "report.html"
+    result = subprocess.run([*moodplayer_cmd, "report", "--since", "1h", "-o", str(out)],
+                            capture_output=True, text=True, timeout=60, check=True)
+    assert result.stdout.strip() == str(out)
+    page = Structure()
+    page.feed(out.read_text(encoding="utf-8"))
+    page.close()
+    assert page.errors == [] and page.stack == []
+    names = [tag for tag, _ in page.tags]
+    # Self-contained: no scripts, no external resources.
+    assert "script" not in names
+    assert not any(a.get("src") or a.get("href") for _, a in page.tags)
+    lines = [a for tag, a in page.tags if tag == "polyline"]
+    assert {a["class"] for a in lines} == {"valence", "arousal"}
+    assert all(len(a["points"].split()) == 10 for a in lines)
+    rows = [a.get("class") for tag, a in page.tags if tag == "tr" and a.get("class")]
+    assert rows == ["played", "skipped"]
+    text = "".join(page.text)
+    assert "Morning <Run>" in text  # escaped in the page, intact when read
+    assert "66 BPM, minor: slow for a sad mood" in text
+    assert "10 mood readings, 2 tracks queued, 1 skipped" in " ".join(text.split())
+
+
+def test_since_limits_the_period(tmp_path: Path, moodplayer_cmd):
+    with StateStore() as store:
+        _fill(store, time.time() - 3 * 86400)
+    out = tmp_path / "r.html"
+    subprocess.run([*moodplayer_cmd, "report", "--since", "1d", "-o", str(out)],
+                   check=True, timeout=60, capture_output=True)
+    text = out.read_text(encoding="utf-8")
+    assert "No mood readings in this period" in text
+    assert "No tracks queued in this period" in text
+
+
+def test_since_forms():
+    now = 1_000_000.0
+    assert parse_since("30m", now) == now - 1800
+    assert parse_since("2h", now) == now - 7200
+    assert parse_since("1w", now) == now - 604800
+    assert parse_since("2026-01-31T18:00+00:00", now) == 1769882400.0
+    with pytest.raises(ValueError, match="expected e.g. 30m"):
+        parse_since("yesterday", now)
+
+
+def test_report_renders_in_headless_chromium(tmp_path: Path, moodplayer_cmd):
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        pytest.skip("chromium is not installed (apt-get install chromium) to render the page")
+    with StateStore() as store:
+        _fill(store, time.time() - 600)
+    out = tmp_path / "report.html"
+    subprocess.run([*moodplayer_cmd, "report", "-o", str(out)], check=True, timeout=60,
+                   capture_output=True)
+    dom = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu",
+                          "--dump-dom", out.as_uri()],
+                         capture_output=True, text=True, timeout=120)
+    assert dom.returncode == 0, dom.stderr[-500:]
+    assert "<svg" in dom.stdout and "Empty Rooms" in dom.stdout

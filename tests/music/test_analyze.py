@@ -1,0 +1,75 @@
+"""essentia analysis of real encoded files: key, mode, tempo, cues; silence and short tracks."""
+
+from __future__ import annotations
+
+import pytest
+
+from moodplayer.exceptions import AnalysisError, ConfigError
+from moodplayer.music.analyze import AnalysisSettings, analyze_file, fold_bpm
+from tests.music.conftest import FORMATS
+
+
+@pytest.fixture(scope="module")
+def analyses(clips):
+    return {suffix: analyze_file(clip.path) for suffix, clip in clips.items()}
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_recovers_key_mode_and_tempo(clips, analyses, suffix):
+    clip, result = clips[suffix], analyses[suffix]
+    assert (result.key, result.mode) == (clip.tonic, clip.mode)
+    assert result.bpm == pytest.approx(clip.bpm, rel=0.04)
+    assert result.initial_key == clip.tonic + ("m" if clip.mode == "minor" else "")
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_cues_are_in_their_ranges(analyses, suffix):
+    result = analyses[suffix]
+    assert 0.0 < result.key_strength <= 1.0
+    assert 0.0 <= result.bpm_confidence <= 1.0
+    assert -40.0 < result.loudness < 0.0
+    assert 0.0 < result.energy <= 1.0
+    assert result.onset_rate > 0.5
+    assert 200.0 < result.brightness < 16000.0
+    assert 0.0 < result.dissonance < 1.0
+
+
+def test_silence_is_refused_with_reason(bad_files):
+    with pytest.raises(AnalysisError, match=r"silence\.flac: silent"):
+        analyze_file(bad_files["silence"])
+
+
+def test_short_track_is_refused_with_reason(bad_files):
+    with pytest.raises(AnalysisError, match=r"short\.opus: too short to analyse \(4\.0 s"):
+        analyze_file(bad_files["short"])
+
+
+def test_short_track_accepted_when_minimum_lowered(bad_files):
+    result = analyze_file(bad_files["short"], AnalysisSettings(min_duration=2, excerpt=0))
+    assert result.duration == pytest.approx(4.0, abs=0.1)
+
+
+@pytest.mark.parametrize(
+    ("bpm", "folded"), [(60.0, 120.0), (30.0, 120.0), (200.0, 100.0), (120.0, 120.0), (0, 0)])
+def test_fold_bpm_into_range(bpm, folded):
+    assert fold_bpm(bpm, 70.0, 180.0) == folded
+
+
+@pytest.mark.parametrize(
+    ("settings", "named"),
+    [
+        pytest.param(AnalysisSettings(key_profile="major-ish"), "key_profile", id="profile"),
+        pytest.param(AnalysisSettings(rhythm_method="guess"), "rhythm_method", id="method"),
+        pytest.param(AnalysisSettings(min_bpm=100, max_bpm=150), "min_bpm", id="bpm-range"),
+        pytest.param(AnalysisSettings(excerpt=5), "excerpt", id="excerpt"),
+    ],
+)
+def test_bad_settings_are_named(settings, named):
+    with pytest.raises(ConfigError, match=named):
+        settings.validated()
+
+
+def test_multifeature_method_gives_confidence(clips):
+    result = analyze_file(clips[".flac"].path, AnalysisSettings(rhythm_method="multifeature"))
+    assert result.bpm == pytest.approx(clips[".flac"].bpm, rel=0.04)
+    assert result.bpm_confidence > 0.3

@@ -1,0 +1,65 @@
+"""End to end: a video of real faces whose expression changes, through the whole pipeline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from moodplayer.vision.sensor import MoodSensor
+from moodplayer.vision.smoothing import MoodSmoother, SmoothingSettings
+from moodplayer.vision.sources import ImageFolderSource, VideoFileSource
+
+from .conftest import STORY, place
+
+
+def run(video: Path, picker, settings: SmoothingSettings):
+    sensor = MoodSensor(VideoFileSource(video, fps=4), picker.detector, picker.model,
+                        MoodSmoother(picker.model.classes, settings))
+    readings = list(sensor)
+    sensor.close()
+    return readings
+
+
+def test_the_mood_follows_the_face_after_the_dwell_without_flicker(mood_video, picker):
+    settings = SmoothingSettings()
+    readings = run(mood_video, picker, settings)
+    events = [(r.event.timestamp, r.event.mood or "absent") for r in readings if r.event]
+    assert [m for _, m in events] == ["neutral", "happy", "absent", "neutral"], events
+    starts = {"happy": STORY[1][0], "absent": STORY[2][0], "neutral2": STORY[3][0]}
+    happy_at, absent_at, back_at = events[1][0], events[2][0], events[3][0]
+    # Announced no sooner than the dwell (or the absence delay) allows, and not much later.
+    assert starts["happy"] + settings.dwell <= happy_at <= starts["happy"] + settings.dwell + 4
+    assert starts["absent"] + settings.absent_after - 0.5 <= absent_at \
+        <= starts["absent"] + settings.absent_after + 1
+    assert starts["neutral2"] + settings.dwell <= back_at
+    # Frame by frame: faces are seen while shown, and "absent" is never "neutral".
+    for r in readings:
+        shown = next(what for start, end, what in STORY if start <= r.timestamp < end)
+        assert r.face == (shown is not None), r.timestamp
+        if r.absent:
+            assert r.mood is None
+
+
+def test_a_longer_dwell_announces_later(mood_video, picker):
+    short = run(mood_video, picker, SmoothingSettings(dwell=1.0))
+    long = run(mood_video, picker, SmoothingSettings(dwell=3.0))
+
+    def happy_time(readings):
+        return next(r.timestamp for r in readings if r.event and r.event.mood == "happy")
+
+    assert happy_time(short) < happy_time(long)
+
+
+def test_dark_frames_and_no_face_are_not_a_mood(tmp_path: Path, picker):
+    face = picker.faces("happy", 1)[0]
+    dark = (place(face) * 0.03).astype(np.uint8)
+    for i in range(30):
+        cv2.imwrite(str(tmp_path / f"{i:03d}.png"), dark if i % 2 else np.zeros_like(dark))
+    sensor = MoodSensor(ImageFolderSource(tmp_path, fps=4), picker.detector, picker.model)
+    readings = list(sensor)
+    assert {r.reason for r in readings} == {"too dark"}
+    assert all(r.probabilities is None and r.point is None for r in readings)
+    events = [r.event for r in readings if r.event]
+    assert len(events) == 1 and events[0].absent and events[0].mood is None

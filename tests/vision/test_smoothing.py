@@ -1,0 +1,133 @@
+"""The smoother: dwell before a change, no flicker, hysteresis, confidence, absent, calibration."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from moodplayer.emotion import FER_CLASSES, mood_of, point_of
+from moodplayer.vision.calibration import NeutralCalibration, calibration_path
+from moodplayer.vision.smoothing import MoodSmoother, SmoothingSettings
+
+
+def one_hot(name: str, mass: float = 0.9) -> np.ndarray:
+    """A reading that is ``mass`` sure of class ``name``."""
+    p = np.full(len(FER_CLASSES), (1 - mass) / (len(FER_CLASSES) - 1))
+    p[FER_CLASSES.index(name)] = mass
+    return p
+
+
+def feed(smoother: MoodSmoother, readings, fps: float = 4.0, start: float = 0.0):
+    """Feed readings at ``fps``; returns the (time, mood or 'absent') of every event."""
+    events = []
+    for i, p in enumerate(readings):
+        event = smoother.update(p, start + i / fps)
+        if event is not None:
+            events.append((event.timestamp, event.mood or "absent"))
+    return events
+
+
+def test_first_mood_is_announced_only_after_the_dwell():
+    settings = SmoothingSettings(dwell=2.0)
+    events = feed(MoodSmoother(FER_CLASSES, settings), [one_hot("happy")] * 20)
+    assert [m for _, m in events] == ["happy"]
+    assert events[0][0] >= settings.dwell
+
+
+def test_a_change_follows_after_the_dwell_and_only_once():
+    settings = SmoothingSettings(dwell=2.0, half_life=1.0)
+    smoother = MoodSmoother(FER_CLASSES, settings)
+    events = feed(smoother, [one_hot("happy")] * 20 + [one_hot("sad")] * 40)
+    assert [m for _, m in events] == ["happy", "sad"]
+    change_at = 20 / 4.0
+    assert events[1][0] >= change_at + settings.dwell
+
+
+def test_alternating_frames_do_not_flicker():
+    smoother = MoodSmoother(FER_CLASSES, SmoothingSettings(dwell=2.0))
+    feed(smoother, [one_hot("happy")] * 20)
+    assert smoother.mood == "happy"
+    noisy = [one_hot("sad") if i % 2 else one_hot("happy") for i in range(80)]
+    events = feed(smoother, noisy, start=5.0)
+    assert events == [] or len(events) == 1, events  # at most one move, never back and forth
+
+
+def test_single_odd_frames_never_change_the_mood():
+    smoother = MoodSmoother(FER_CLASSES)
+    stream = [one_hot("happy")] * 20
+    for i in range(60):
+        stream.append(one_hot("angry") if i % 7 == 3 else one_hot("happy"))
+    events = feed(smoother, stream)
+    assert [m for _, m in events] == ["happy"]
+
+
+def test_unsure_readings_announce_nothing():
+    smoother = MoodSmoother(FER_CLASSES, SmoothingSettings(min_confidence=0.3))
+    flat = np.full(len(FER_CLASSES), 1 / len(FER_CLASSES))
+    assert feed(smoother, [flat] * 40) == []
+    assert smoother.mood is None
+
+
+def test_hysteresis_holds_a_mood_just_across_the_border():
+    # Mostly surprise with some happy: just inside "energetic", close to "happy".
+    border = np.full(len(FER_CLASSES), 0.02)
+    border[FER_CLASSES.index("happy")], border[FER_CLASSES.index("surprise")] = 0.3, 0.7
+    border /= border.sum()
+    assert mood_of(point_of(border)[0]) == "energetic"
+    moods = {}
+    for margin in (0.0, 0.3):
+        smoother = MoodSmoother(FER_CLASSES, SmoothingSettings(hysteresis=margin, dwell=1.0))
+        feed(smoother, [one_hot("happy")] * 20)
+        feed(smoother, [border] * 40, start=5.0)
+        moods[margin] = smoother.mood
+    assert moods == {0.0: "energetic", 0.3: "happy"}
+
+
+def test_absent_after_the_face_is_gone_a_while_and_it_is_not_neutral():
+    settings = SmoothingSettings(absent_after=3.0)
+    smoother = MoodSmoother(FER_CLASSES, settings)
+    events = feed(smoother, [one_hot("happy")] * 20 + [None] * 20)
+    assert [m for _, m in events] == ["happy", "absent"]
+    assert events[1][0] >= 20 / 4.0 + settings.absent_after - 0.25
+    assert smoother.absent and smoother.mood is None
+    events = feed(smoother, [one_hot("neutral")] * 20, start=20.0)
+    assert [m for _, m in events] == ["neutral"]
+    assert not smoother.absent
+
+
+def test_a_short_gap_is_not_absent():
+    smoother = MoodSmoother(FER_CLASSES, SmoothingSettings(absent_after=3.0))
+    events = feed(smoother, [one_hot("happy")] * 20 + [None] * 4 + [one_hot("happy")] * 8)
+    assert [m for _, m in events] == ["happy"]
+
+
+def test_bad_settings_are_named():
+    with pytest.raises(ValueError, match="dwell"):
+        SmoothingSettings(dwell=-1)
+    with pytest.raises(ValueError, match="min_confidence"):
+        SmoothingSettings(min_confidence=2)
+
+
+def test_calibration_makes_a_resting_face_read_neutral_not_sad():
+    resting = [one_hot("sad", 0.55) for _ in range(10)]
+    before = feed(MoodSmoother(FER_CLASSES), resting * 3)
+    assert [m for _, m in before] == ["sad"]
+    calibration = NeutralCalibration.from_samples(resting, FER_CLASSES, "abc")
+    after = feed(MoodSmoother(FER_CLASSES, calibration=calibration), resting * 3)
+    assert [m for _, m in after] == ["neutral"]
+    # A clearly sad face still reads sad after calibration.
+    sad = feed(MoodSmoother(FER_CLASSES, calibration=calibration), [one_hot("sad", 0.97)] * 30)
+    assert [m for _, m in sad] == ["sad"]
+
+
+def test_calibration_is_stored_in_the_data_dir_and_checked_against_the_model():
+    calibration = NeutralCalibration.from_samples([one_hot("sad", 0.5)] * 5, FER_CLASSES, "m1")
+    path = calibration.save()
+    assert path == calibration_path() and path.is_file()
+    loaded = NeutralCalibration.load(FER_CLASSES, "m1")
+    assert loaded is not None and loaded.log_weights == pytest.approx(
+        calibration.log_weights, abs=1e-4)
+    assert NeutralCalibration.load(FER_CLASSES, "another-model") is None
+    assert NeutralCalibration.load((*FER_CLASSES[:-1], "contempt"), "m1") is None
+    path.write_text("{not json")
+    assert NeutralCalibration.load(FER_CLASSES, "m1") is None
