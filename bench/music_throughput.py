@@ -54,8 +54,16 @@ def _hwm_kb(pid: int) -> int:
     return 0
 
 
+def _is_python(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().startswith("python")
+    except OSError:
+        return False
+
+
 def timed_run(cmd: list[str]) -> tuple[float, dict[int, int], str]:
-    """Run ``cmd``; wall seconds, peak RSS (kB) per process of its tree, and its output."""
+    """Run ``cmd``; wall seconds, peak RSS (kB) per Python process of its tree (not ffmpeg's),
+    and its output."""
     peaks: dict[int, int] = {}
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -64,7 +72,8 @@ def timed_run(cmd: list[str]) -> tuple[float, dict[int, int], str]:
     def poll() -> None:
         while not stop.is_set():
             for pid in {proc.pid} | _descendants(proc.pid):
-                peaks[pid] = max(peaks.get(pid, 0), _hwm_kb(pid))
+                if _is_python(pid):
+                    peaks[pid] = max(peaks.get(pid, 0), _hwm_kb(pid))
             stop.wait(0.2)
 
     watcher = threading.Thread(target=poll, daemon=True)
@@ -108,26 +117,31 @@ def main() -> int:
         root = Path(tmp)
         env_cache = root / "xdg-cache"
         os.environ["XDG_CACHE_HOME"] = str(env_cache)
-        results = {}
-        for plugin, extra in (("moodtag", ["--no-lastfm", "-j", str(jobs)]), ("autobpm", [])):
-            cfg = beets_config(root, music, plugin)
-            subprocess.run([*beet, "-c", str(cfg), "import", "-q", "-A", str(music)],
+        configs = {}
+        for plugin in ("moodtag", "autobpm"):
+            configs[plugin] = beets_config(root, music, plugin)
+            subprocess.run([*beet, "-c", str(configs[plugin]), "import", "-q", "-A", str(music)],
                            check=True, capture_output=True)
-            elapsed, peaks, out = timed_run([*beet, "-c", str(cfg), plugin, *extra])
-            results[plugin] = (elapsed, peaks, out)
+        runs = {
+            f"moodtag -j {jobs}": [*beet, "-c", str(configs["moodtag"]), "moodtag",
+                                   "--no-lastfm", "-j", str(jobs)],
+            "moodtag -j 1": [*beet, "-c", str(configs["moodtag"]), "moodtag", "--no-lastfm",
+                             "-j", "1", "--force"],
+            "autobpm": [*beet, "-c", str(configs["autobpm"]), "autobpm"],
+        }
+        results = {name: timed_run(cmd) for name, cmd in runs.items()}
         count = sum(1 for _ in music.rglob("*.*"))
-        m_time, m_peaks, m_out = results["moodtag"]
-        a_time, a_peaks, _ = results["autobpm"]
-        m_rate, a_rate = count / m_time, count / a_time
-        worker_peaks = sorted(m_peaks.values())
-        print(f"{count} tracks of {args.seconds:g} s, mixed formats, {os.cpu_count()} CPUs")
-        print(f"  moodtag -j {jobs}: {m_time:6.1f} s  {m_rate:.2f} tracks/s  "
-              f"peak RSS per process {max(worker_peaks) / 1024:.0f} MiB "
-              f"(all: {', '.join(f'{kb / 1024:.0f}' for kb in worker_peaks)} MiB)")
-        print(f"  autobpm   : {a_time:6.1f} s  {a_rate:.2f} tracks/s  "
-              f"peak RSS {max(a_peaks.values()) / 1024:.0f} MiB")
-        print(f"  ratio moodtag/autobpm: {m_rate / a_rate:.2f}x  (goal >= 5x)")
-        print("  " + m_out.strip().splitlines()[-1])
+        a_rate = count / results["autobpm"][0]
+        print(f"{count} tracks of {args.seconds:g} s, mixed formats, {os.cpu_count()} CPUs "
+              f"(1-min load average at the end: {os.getloadavg()[0]:.1f})")
+        for name, (elapsed, peaks, out) in results.items():
+            rate = count / elapsed
+            mib = sorted(kb / 1024 for kb in peaks.values())
+            print(f"  {name:13s} {elapsed:6.1f} s  {rate:.2f} tracks/s  "
+                  f"{rate / a_rate:5.2f}x autobpm  peak RSS per process (MiB): "
+                  f"{', '.join(f'{m:.0f}' for m in mib)}")
+            print(f"    {out.strip().splitlines()[-1] if out.strip() else ''}")
+        print("  goal: moodtag at least 5x autobpm's tracks/s")
     return 0
 
 

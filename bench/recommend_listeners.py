@@ -17,7 +17,9 @@ World model, in short:
 - The face shows a class for that mood (tense -> angry/fear/disgust, energetic ->
   surprise or happy, calm -> neutral or happy), or neutral when the listener is not
   expressive; each of 8 frames is then read by the FER model with the measured
-  confusion matrix; the smoothed estimate is the share of frames per class.
+  confusion matrix, scattered per listener (a face is misread in its own way: each
+  listener's rows are a Dirichlet draw around the measured rows with about 40
+  pseudo-counts); the smoothed estimate is the share of frames per class.
 - A listener enjoys music near their mood's point (with a personal offset), at their
   own tempo (a personal shift of -30..+30 BPM from the track's natural tempo for that
   mood, and a personal tolerance), with a personal leaning to major or minor, energy,
@@ -135,7 +137,10 @@ class Listener:
         self._mood_rng = np.random.default_rng([seed, 1])
         self._face_rng = np.random.default_rng([seed, 2])
         self._skip_rng = np.random.default_rng([seed, 3])
-        self.confusion = confusion / confusion.sum(axis=1, keepdims=True)
+        rows = confusion / confusion.sum(axis=1, keepdims=True)
+        # Each face is misread in its own way: this listener's rows scatter around the
+        # measured ones (Dirichlet, about 40 pseudo-counts per row).
+        self.confusion = np.array([rng.dirichlet(40 * row + 0.1) for row in rows])
         self.frames = frames
         self.offsets = {m: rng.normal(0, 0.15, 2) for m in MOODS}
         self.va_tolerance = rng.uniform(0.5, 0.8)

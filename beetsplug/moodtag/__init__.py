@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 
 
 class MoodtagCLIOpts(Protocol):
+    """The parsed options of ``beet moodtag``."""
+
     force: bool
     write: bool | None
     pretend: bool
@@ -27,6 +29,8 @@ class MoodtagCLIOpts(Protocol):
 
 
 class MoodtagPlugin(BeetsPlugin):
+    """Annotates items with tempo, key, audio cues, Last.fm tags and an emotion estimate."""
+
     item_types = ITEM_TYPES
 
     def __init__(self) -> None:
@@ -54,6 +58,7 @@ class MoodtagPlugin(BeetsPlugin):
             self.import_stages = [self.imported]
 
     def commands(self) -> list[ui.Subcommand]:
+        """The ``moodtag`` subcommand."""
         cmd = ui.Subcommand("moodtag", help="analyse tempo, key, mood and Last.fm tags")
         p = cmd.parser
         p.add_option("-f", "--force", action="store_true", default=False,

@@ -20,6 +20,7 @@ from gi.repository import GLib
 from moodplayer.agent.config import AgentConfig
 from moodplayer.exceptions import VisionError
 from moodplayer.recommend import MoodEstimate
+from moodplayer.vision.calibration import NeutralCalibration
 from moodplayer.vision.detect import make_detector
 from moodplayer.vision.fer import ExpressionModel
 from moodplayer.vision.sensor import MoodSensor
@@ -82,11 +83,11 @@ class CameraMood:
         self.fps = config.fps
         preset = config.preset
         # Loaded once: the detector and model stay in memory while the camera is released.
-        self.detector = make_detector("scrfd", config.detector)
+        self.detector = make_detector(config.face_detector, config.detector)
         self.model = ExpressionModel(config.model) if config.model else ExpressionModel()
         self.smoother = MoodSmoother(self.model.classes, SmoothingSettings(
             min_confidence=preset.min_confidence, dwell=preset.dwell_s,
-            absent_after=config.absent_after))
+            absent_after=config.absent_after), NeutralCalibration.for_model(self.model))
         self.last_reading = 0.0
         self.frames = 0
         self._thread: threading.Thread | None = None

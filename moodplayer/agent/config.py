@@ -157,8 +157,10 @@ SCHEMA: Mapping[str, Option] = {
                       "empty: any MPRIS player", _strings),
     "ignore_players": Option((), "players never to use", _strings),
     "camera": Option("0", "camera device number, video file, or folder of images", _text),
-    "detector": Option(None, "face detector weights (SCRFD ONNX); empty: the default",
-                       _optional_path),
+    "face_detector": Option("scrfd", "scrfd (InsightFace, non-commercial weights) or yunet "
+                            "(OpenCV Zoo, MIT)", _choice("scrfd", "yunet")),
+    "detector": Option(None, "face detector weights file; empty: looked for in the usual "
+                       "places (see the vision section)", _optional_path),
     "model": Option(None, "expression model (ONNX); empty: the project's model",
                     _optional_path),
     "log_level": Option("info", "debug, info, warning or error",
@@ -189,6 +191,7 @@ class AgentConfig:
     players: tuple[str, ...] = ()
     ignore_players: tuple[str, ...] = ()
     camera: str = "0"
+    face_detector: str = "scrfd"
     detector: Path | None = None
     model: Path | None = None
     log_level: str = "info"

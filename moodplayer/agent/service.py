@@ -82,7 +82,8 @@ def ensure_consent(store: StateStore, *, grant: bool) -> None:
     if not sys.stdin.isatty():
         raise MoodplayerError("camera consent has not been given: run `moodplayer run` once "
                               "in a terminal to answer, or pass --grant-consent")
-    answer = input(CONSENT_QUESTION)
+    print(CONSENT_QUESTION, end="", flush=True)
+    answer = sys.stdin.readline()
     if answer.strip().lower() not in ("y", "yes"):
         raise MoodplayerError("no consent to use the camera: not starting (set sensing: off "
                               "to use moodplayer without it)")

@@ -29,6 +29,9 @@ KEY_PROFILES = ("bgate", "edma", "edmm", "braw", "temperley", "krumhansl", "shaa
 RHYTHM_METHODS = ("degara", "multifeature")
 #: Below this RMS level (dBFS) a track counts as silent.
 SILENCE_DB = -60.0
+#: Loudness, onset rate and the spectral cues are measured on this many seconds from the
+#: middle of the excerpt: they are rates and averages, and this halves their cost.
+CUE_SECONDS = 30.0
 #: multifeature's confidence tops out at about this value (essentia docs: 0..5.32).
 _MULTIFEATURE_MAX_CONFIDENCE = 5.32
 
@@ -155,6 +158,15 @@ def _spectral(alg: dict[str, object], samples: np.ndarray) -> tuple[float, float
     return brightness, dissonance
 
 
+def _middle(samples: np.ndarray, seconds: float) -> np.ndarray:
+    """The middle ``seconds`` of ``samples`` (all of them if shorter)."""
+    n = int(seconds * SAMPLE_RATE)
+    if len(samples) <= n:
+        return samples
+    start = (len(samples) - n) // 2
+    return np.ascontiguousarray(samples[start:start + n])
+
+
 def analyze_samples(
     samples: np.ndarray,
     duration: float,
@@ -184,9 +196,10 @@ def analyze_samples(
         bpm_confidence = min(1.0, float(confidence) / _MULTIFEATURE_MAX_CONFIDENCE)
     else:
         bpm_confidence = _beat_regularity(np.asarray(beats), float(bpm))
-    _onsets, onset_rate = alg["onsets"](samples)
-    _m, _s, integrated, loudness_range = alg["loudness"](alg["stereo"](samples, samples))
-    brightness, dissonance = _spectral(alg, samples)
+    cue = _middle(samples, CUE_SECONDS)
+    _onsets, onset_rate = alg["onsets"](cue)
+    _m, _s, integrated, loudness_range = alg["loudness"](alg["stereo"](cue, cue))
+    brightness, dissonance = _spectral(alg, cue)
     return Analysis(
         bpm=fold_bpm(float(bpm), settings.min_bpm, settings.max_bpm),
         bpm_confidence=float(bpm_confidence),

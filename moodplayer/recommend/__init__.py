@@ -8,6 +8,7 @@ The public API::
     rec.feedback(pick.item_id, "skipped")        # or "played", "like", "dislike"
 """
 
+from moodplayer.recommend.lastfm_signals import LastfmSignals
 from moodplayer.recommend.mood import MoodEstimate
 from moodplayer.recommend.policy import (
     MatchPolicy,
@@ -26,6 +27,7 @@ __all__ = [
     "KINDS",
     "FeedbackKind",
     "FeedbackStore",
+    "LastfmSignals",
     "MatchPolicy",
     "MoodEstimate",
     "Pick",

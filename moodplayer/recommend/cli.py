@@ -8,6 +8,8 @@ from pathlib import Path
 
 from moodplayer.emotion import MOODS
 from moodplayer.exceptions import ConfigError
+from moodplayer.music.lastfm import LastFmSettings
+from moodplayer.recommend.lastfm_signals import LastfmSignals
 from moodplayer.recommend.mood import MoodEstimate
 from moodplayer.recommend.policy import make_policy
 from moodplayer.recommend.profiles import ROWS
@@ -37,7 +39,8 @@ def _suggest(args: argparse.Namespace) -> int:
         rec = Recommender(library, store, args.table,
                           make_policy(args.policy, args.target, args.step),
                           user=args.user, directory=music_dir,
-                          learning=not args.no_learning, explore=0.0)
+                          learning=not args.no_learning, explore=0.0,
+                          lastfm=_lastfm(args.lastfm_user) if args.lastfm_user else None)
         picks = rec.suggest(MoodEstimate.named(args.mood), args.n)
     for rank, pick in enumerate(picks, 1):
         print(f"{rank:2d}. {pick.artist or '?'} - {pick.title or Path(pick.path).name}"
@@ -45,6 +48,14 @@ def _suggest(args: argparse.Namespace) -> int:
         print(f"    {pick.reason}")
         print(f"    {pick.path}")
     return 0
+
+
+def _lastfm(username: str) -> LastfmSignals:
+    """Last.fm signals for ``username``, with the API key from beets' ``lastfm.api_key``."""
+    from beets import config, plugins
+
+    config["lastfm"].add({"api_key": plugins.LASTFM_KEY})
+    return LastfmSignals(LastFmSettings(api_key=config["lastfm"]["api_key"].as_str()), username)
 
 
 def _reset(args: argparse.Namespace) -> int:
@@ -81,6 +92,9 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
                               "(default 0.25)")
     suggest.add_argument("--table", help="your own mood table (YAML; default: the shipped "
                                          "one)")
+    suggest.add_argument("--lastfm-user", metavar="NAME",
+                         help="also weigh your Last.fm top artists, tags and similar artists "
+                              "(asks Last.fm; cached for a week)")
     suggest.add_argument("--no-learning", action="store_true",
                          help="rank by the table alone, ignoring what you taught it")
     _library_options(suggest)

@@ -27,6 +27,7 @@ class Evidence:
     plays: int
     skips: int
     likes: int
+    lastfm: str = ""        #: why Last.fm speaks for it, if it does
 
 
 def key_name(key: str, mode: float) -> str:
@@ -77,6 +78,8 @@ def sentence(estimate: MoodEstimate, target: Target, ev: Evidence) -> str:
         personal.append("you liked it")
     elif ev.plays >= 2 and ev.skips == 0:
         personal.append(f"you played it through {ev.plays} times")
+    if ev.lastfm:
+        personal.append(ev.lastfm)
     if ev.learned >= PERSONAL_THRESHOLD:
         personal.append("you usually finish songs like this")
     elif ev.learned <= -PERSONAL_THRESHOLD:

@@ -76,7 +76,7 @@ class Learner:
         self.moment = moment if moment is not None else np.zeros(DIM)
         self.n = n
         self._mean: np.ndarray | None = None
-        self._chol: np.ndarray | None = None
+        self._spread: np.ndarray | None = None
 
     @property
     def mean(self) -> np.ndarray:
@@ -90,11 +90,11 @@ class Learner:
         """The mean weights, or with ``explore`` > 0 a draw scaled by it from the posterior."""
         if rng is None or explore <= 0.0 or self.n == 0:
             return self.mean
-        if self._chol is None:
-            self._chol = np.linalg.cholesky(self.precision)
-        z = rng.standard_normal(DIM)
-        # precision = L L^T, so L^-T z has covariance precision^-1.
-        return self.mean + explore * np.linalg.solve(self._chol.T, z)
+        if self._spread is None:
+            # precision = L L^T, so L^-T z has covariance precision^-1 (computed once per
+            # update, so a query costs one matrix-vector product).
+            self._spread = np.linalg.inv(np.linalg.cholesky(self.precision)).T
+        return self.mean + explore * (self._spread @ rng.standard_normal(DIM))
 
     def track_weights(self, context: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """Per-track-feature weights for one context: ``x @ result`` is the prediction."""
@@ -107,4 +107,4 @@ class Learner:
         self.moment += reward * phi
         self.n += 1
         self._mean = None
-        self._chol = None
+        self._spread = None

@@ -15,6 +15,7 @@ from moodplayer.exceptions import RecommendError
 from moodplayer.music.library import TrackMatrix, changed, default_library, load_tracks
 from moodplayer.recommend import learner as lrn
 from moodplayer.recommend.explain import Evidence, sentence
+from moodplayer.recommend.lastfm_signals import LastfmSignals
 from moodplayer.recommend.mood import MoodEstimate
 from moodplayer.recommend.policy import MatchPolicy, Policy, Target
 from moodplayer.recommend.profiles import ProfileTable, load_table
@@ -58,7 +59,8 @@ class Recommender:
     ``policy``: ``MatchPolicy()`` by default; ``learning``: use and update the
     per-user learner and play/skip history (False: the static table alone);
     ``explore``: scale of the Thompson-sampling draw (0: none); ``recent_window``:
-    no track repeats within this many picks; ``seed``: for reproducible exploration.
+    no track repeats within this many picks; ``lastfm``: optional Last.fm taste
+    signals (off by default); ``seed``: for reproducible exploration.
     """
 
     def __init__(self, library_path: str | Path | None = None,
@@ -67,12 +69,12 @@ class Recommender:
                  policy: Policy | None = None, *, user: str | None = None,
                  directory: str | Path | None = None, learning: bool = True,
                  explore: float = 0.1, recent_window: int = 50, learner_weight: float = 2.0,
-                 seed: int | None = None) -> None:
+                 lastfm: LastfmSignals | None = None, seed: int | None = None) -> None:
         if library_path is None or directory is None:
             configured_path, configured_dir = default_library()
             library_path = library_path or configured_path
             directory = directory or configured_dir
-        self.library_path = Path(library_path)
+        self.library_path = Path(library_path).expanduser().resolve()
         self.directory = directory
         self.store = store if store is not None else FeedbackStore()
         self.table = table if isinstance(table, ProfileTable) else load_table(table)
@@ -81,6 +83,7 @@ class Recommender:
         self.learning = learning
         self.explore = explore
         self.learner_weight = learner_weight
+        self.lastfm = lastfm
         self._rng = np.random.default_rng(seed)
         self._recent: deque[int] = deque(maxlen=max(0, recent_window))
         self._last_artist = ""
@@ -91,6 +94,8 @@ class Recommender:
         self._artists: dict[str, np.ndarray] = {}
         for event in reversed(list(self.store.events(self.user, limit=20000))):
             self._count(event.item_id, event.artist or "", event.kind)
+            if event.item_id is not None:
+                self._recent.append(event.item_id)  # no repeats across restarts either
 
     # -- state -----------------------------------------------------------------------
 
@@ -102,8 +107,6 @@ class Recommender:
         column = ("played", "skipped", "like", "dislike").index(kind)
         if item_id is not None:
             self._history.setdefault(item_id, np.zeros(4))[column] += 1
-            if kind in ("played", "skipped"):
-                self._recent.append(item_id)
         if artist:
             self._artists.setdefault(artist.casefold(), np.zeros(4))[column] += 1
         self._signals = None
@@ -120,6 +123,8 @@ class Recommender:
                 self._index = {int(i): k for k, i in enumerate(tracks.ids)}
                 self._by_path: dict[str, int] | None = None
                 self._signals = None
+                self._lastfm_boost = (self.lastfm.boost(tracks.artists, tracks.tags)
+                                      if self.lastfm else np.zeros(len(tracks)))
         return self._tracks
 
     def _user_signals(self) -> np.ndarray:
@@ -164,26 +169,30 @@ class Recommender:
         if self.learning:
             weights = self._learner.track_weights(
                 context, self._learner.weights(self._rng, self.explore))
-            base = self.learner_weight * (self._static_x @ weights[:lrn.STATIC_SIZE])
-            base = base + self._user_signals()
+            learned_base = self.learner_weight * (self._static_x @ weights[:lrn.STATIC_SIZE])
+            base = learned_base + self._user_signals() + self._lastfm_boost
         else:
-            weights, base = None, np.zeros(len(tracks))
+            weights, learned_base, base = None, None, self._lastfm_boost
         penalty = np.zeros(len(tracks))
         recent = [self._index[i] for i in self._recent if i in self._index]
         penalty[recent] = _RECENT_PENALTY
         last_artist = self._last_artist
         picks: list[Pick] = []
-        cache: dict[tuple, tuple[dict[str, np.ndarray], np.ndarray]] = {}
+        cache: dict[tuple, tuple[dict[str, np.ndarray], np.ndarray, np.ndarray | None]] = {}
         for target in targets:
             key = (target.profile.name, target.point)
             if key not in cache:
                 comps = fit(self._features, target.profile, target.point.valence,
                             target.point.arousal)
                 score = static_score(comps) + base
+                learned = None
                 if weights is not None:
-                    score += self.learner_weight * (lrn.fit_columns(comps) @ weights[lrn.STATIC_SIZE:])
-                cache[key] = comps, score
-            comps, score = cache[key]
+                    learned = learned_base + self.learner_weight * (
+                        lrn.fit_columns(comps) @ weights[lrn.STATIC_SIZE:])
+                    score += learned - learned_base
+                    learned -= learned.mean()  # what sets this track apart, for the reason
+                cache[key] = comps, score, learned
+            comps, score, learned = cache[key]
             total = score - penalty
             if last_artist:
                 total = total - _ARTIST_PENALTY * (self._features.artist_codes
@@ -191,7 +200,9 @@ class Recommender:
             k = int(np.argmax(total))
             penalty[k] += _RECENT_PENALTY
             last_artist = tracks.artists[k]
-            picks.append(self._pick(k, estimate, target, comps, weights, float(score[k])))
+            picks.append(self._pick(k, estimate, target, comps,
+                                    0.0 if learned is None else float(learned[k]),
+                                    float(score[k])))
         if picks:
             self._last_artist = picks[-1].artist
         return picks
@@ -200,7 +211,7 @@ class Recommender:
         return self._features.artist_index.get(artist.casefold(), -2)
 
     def _pick(self, k: int, estimate: MoodEstimate, target: Target,
-              comps: dict[str, np.ndarray], weights: np.ndarray | None, score: float) -> Pick:
+              comps: dict[str, np.ndarray], learned: float, score: float) -> Pick:
         tracks, f = self._tracks, self._features
         item_id = int(tracks.ids[k])
         x = np.concatenate([self._static_x[k],
@@ -210,14 +221,14 @@ class Recommender:
         self._recent.append(item_id)
         while len(self._picked) > 1000:
             self._picked.popitem(last=False)
-        learned = self.learner_weight * float(x @ weights) if weights is not None else 0.0
         history = self._history.get(item_id, np.zeros(4))
         tag = next((t for t in tracks.tags[k] if t in target.profile.tags), "")
         evidence = Evidence(
             bpm=float(f.bpm[k]), mode=float(f.mode[k]), key=tracks.keys[k],
             arousal=float(f.arousal[k]), track_mood=tracks.moods[k], fitting_tag=tag,
-            analyzed=bool(tracks.analyzed[k]), learned=learned if self.learning else 0.0,
-            plays=int(history[0]), skips=int(history[1]), likes=int(history[2]))
+            analyzed=bool(tracks.analyzed[k]), learned=learned,
+            plays=int(history[0]), skips=int(history[1]), likes=int(history[2]),
+            lastfm=self.lastfm.reason(tracks.artists[k]) if self.lastfm else "")
         return Pick(item_id, tracks.paths[k], tracks.artists[k], tracks.titles[k],
                     tracks.albums[k], score, sentence(estimate, target, evidence))
 

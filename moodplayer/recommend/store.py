@@ -88,7 +88,8 @@ class FeedbackStore:
             self._con = self._connect()
 
     def _connect(self) -> sqlite3.Connection:
-        con = sqlite3.connect(self.path, timeout=10.0)
+        # One connection, usable from the agent's threads (sqlite serialises access).
+        con = sqlite3.connect(self.path, timeout=10.0, check_same_thread=False)
         try:
             con.execute("PRAGMA journal_mode=WAL")
             con.execute("PRAGMA synchronous=NORMAL")

@@ -14,11 +14,15 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from moodplayer import paths
 from moodplayer.exceptions import VisionError
+
+if TYPE_CHECKING:
+    from moodplayer.vision.fer import ExpressionModel
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +81,13 @@ class NeutralCalibration:
             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")}, indent=2), encoding="utf-8")
         tmp.replace(path)
         return path
+
+    @classmethod
+    def for_model(cls, model: ExpressionModel) -> NeutralCalibration | None:
+        """The stored calibration made with ``model`` (same classes and sha256), or None."""
+        from moodplayer.vision.weights import sha256_of
+
+        return cls.load(model.classes, sha256_of(model.path))
 
     @classmethod
     def load(cls, classes: Sequence[str], model_sha256: str = "",

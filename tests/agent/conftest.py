@@ -57,7 +57,7 @@ def make_config(tmp_path: Path) -> Callable[..., Path]:
     return make
 
 
-def wait_for(condition: Callable[[], object], seconds: float = 30.0) -> bool:
+def _wait_for(condition: Callable[[], object], seconds: float = 30.0) -> bool:
     """Poll ``condition`` until it is true or ``seconds`` pass; returns its last value."""
     deadline = time.monotonic() + seconds
     while not condition() and time.monotonic() < deadline:
@@ -65,7 +65,7 @@ def wait_for(condition: Callable[[], object], seconds: float = 30.0) -> bool:
     return bool(condition())
 
 
-def bus_has(address: str, name: str) -> bool:
+def _bus_has(address: str, name: str) -> bool:
     """Whether ``name`` has an owner on the bus at ``address``."""
     result = subprocess.run(
         ["dbus-send", f"--bus={address}", "--print-reply", "--dest=org.freedesktop.DBus",
@@ -87,7 +87,7 @@ def start_agent(session_bus: str, moodplayer_cmd: list[str], tmp_path: Path):
         proc.log_path = Path(log.name)
         procs.append(proc)
         if wait:
-            assert wait_for(lambda: bus_has(session_bus, "org.moodplayer.Agent")
+            assert _wait_for(lambda: _bus_has(session_bus, "org.moodplayer.Agent")
                             or proc.poll() is not None), "the agent did not start"
             assert proc.poll() is None, proc.log_path.read_text()
         return proc
@@ -100,3 +100,15 @@ def start_agent(session_bus: str, moodplayer_cmd: list[str], tmp_path: Path):
                 proc.wait(20)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+@pytest.fixture
+def wait_for() -> Callable[..., bool]:
+    """``wait_for(condition, seconds=30)``: poll until true; returns the last value."""
+    return _wait_for
+
+
+@pytest.fixture
+def agent_on_bus(session_bus: str) -> Callable[[], bool]:
+    """Whether an agent owns its name on the private bus right now."""
+    return lambda: _bus_has(session_bus, "org.moodplayer.Agent")

@@ -46,16 +46,19 @@ def test_refuses_the_camera_without_consent(tmp_path, make_config, annotated_lib
 
 
 def test_asks_for_consent_once_and_records_the_answer(tmp_path, make_config, start_agent,
-                                                      annotated_library):
+                                                      annotated_library, wait_for,
+                                                      agent_on_bus):
     config = make_config(annotated_library)
     primary, secondary = pty.openpty()
-    agent = start_agent("--config", str(config), stdin=secondary, wait=False)
+    agent = start_agent("--config", str(config), stdin=secondary, stdout=secondary,
+                        wait=False)
     os.close(secondary)
     question = b""
     while b"[y/N]" not in question:
         question += os.read(primary, 1024)
     assert b"never stored" in question
     os.write(primary, b"y\n")
+    assert wait_for(agent_on_bus)
     agent.terminate()
     agent.wait(30)
     os.close(primary)

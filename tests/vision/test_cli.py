@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from moodplayer.agent.cli import main
-from moodplayer.vision.calibration import calibration_path
+from moodplayer.vision.calibration import NeutralCalibration, calibration_path
 
 from .conftest import write_video
 
@@ -69,8 +69,9 @@ def test_calibrate_stores_the_bias_and_watch_uses_it(capsys, tmp_path, picker, s
     assert stored["classes"] == list(picker.model.classes)
     assert stored["samples"] >= 10
     assert "model_sha256" in stored
-    # Only numbers are stored.
+    # Only numbers are stored, and they are found again for the same model.
     assert all(isinstance(w, float) for w in stored["log_weights"])
+    assert NeutralCalibration.for_model(picker.model) is not None
 
 
 def test_calibrate_without_a_face_is_refused(capsys, tmp_path, scrfd_path, model):

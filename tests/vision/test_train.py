@@ -49,10 +49,13 @@ def test_fit_resume_export_and_the_onnx_model_matches_the_network(tiny_set, tmp_
     assert records[1]["step"] > records[0]["step"]
 
     onnx_path = tmp_path / "models" / "tiny-fer.onnx"
-    card = export(out / "best.pt", tiny_set, onnx_path, command="pytest")
+    card = export(out / "best.pt", tiny_set, onnx_path, command="pytest", int8=False)
     assert card["test"]["images"] == 21 and len(card["test"]["confusion"]) == 7
     assert card["sha256"] and card_path_for(onnx_path).is_file()
     assert onnx_path.with_suffix(".md").read_text().count("|") > 50
+    assert card["weights"] == "float32"
+    assert sorted(p.name for p in onnx_path.parent.iterdir()) == [
+        "tiny-fer.card.json", "tiny-fer.md", "tiny-fer.onnx"]
 
     # The exported model, through the inference path, gives what the network gives.
     state = torch.load(out / "best.pt", map_location="cpu", weights_only=False)
@@ -65,3 +68,18 @@ def test_fit_resume_export_and_the_onnx_model_matches_the_network(tiny_set, tmp_
     with torch.no_grad():
         expected = torch.softmax(net(torch.from_numpy(to_tensor(pixels, model.spec))), 1)
     np.testing.assert_allclose(model.predict_pixels(pixels), expected.numpy(), atol=1e-4)
+
+
+def test_export_keeps_int8_only_within_a_point_on_val(tiny_set, tmp_path):
+    out = tmp_path / "run"
+    fit(FitConfig(data=str(tiny_set), out=str(out), epochs=1, batch=8, threads=1))
+    onnx_path = tmp_path / "models" / "tiny-fer.onnx"
+    card = export(out / "best.pt", tiny_set, onnx_path, command="pytest", int8=True)
+    t = card["training"]
+    best_val = max(t["val_accuracy"], t["val_accuracy_flip"])
+    assert card["weights"] == ("int8" if t["val_accuracy_int8"] >= best_val - 0.01
+                               else "float32")
+    model = ExpressionModel(onnx_path)
+    assert model.predict_pixels(np.zeros((2, 48, 48), np.uint8)).shape == (2, 7)
+    assert sorted(p.name for p in onnx_path.parent.iterdir()) == [
+        "tiny-fer.card.json", "tiny-fer.md", "tiny-fer.onnx"]

@@ -29,6 +29,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     e.add_argument("--data", required=True, help="image-folder data set with test/")
     e.add_argument("--onnx", required=True, help="output .onnx path")
     e.add_argument("--command", default="", help="the training command, for the card")
+    e.add_argument("--float", action="store_true",
+                   help="never ship the int8 model, even if it is as accurate on val")
     e.add_argument("--provisional", action="store_true",
                    help="mark the card as provisional (training still running)")
     args = parser.parse_args(argv)
@@ -42,7 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     from moodplayer.vision.train.export import export
     export(args.checkpoint, args.data, args.onnx, command=args.command,
-           provisional=args.provisional)
+           provisional=args.provisional, int8=not args.float)
     return 0
 
 

@@ -28,6 +28,7 @@ class _Faces:
                               for i in range(0, len(pixels), 32)])
 
     def get_next(self) -> dict | None:
+        """The next calibration batch, or None when all were given."""
         return next(self._batches, None)
 
 
