@@ -8,6 +8,7 @@ VmHWM, polled from /proc while it runs. Needs librosa for the anchor
 (``pip install -e '.[bench]'``).
 
     .venv/bin/python bench/music_throughput.py [-n 40] [--seconds 240] [--jobs 0]
+        [--excerpt SECONDS]
 """
 
 from __future__ import annotations
@@ -87,12 +88,12 @@ def timed_run(cmd: list[str]) -> tuple[float, dict[int, int], str]:
     return elapsed, {p: kb for p, kb in peaks.items() if kb}, out
 
 
-def beets_config(root: Path, music: Path, plugin: str) -> Path:
+def beets_config(root: Path, music: Path, plugin: str, extra: str = "") -> Path:
     """A throwaway beets config with one plugin and its own library database."""
     cfg = root / f"{plugin}.yaml"
     cfg.write_text(f"directory: {music}\nlibrary: {root / plugin}.db\nplugins: {plugin}\n"
                    "import:\n  copy: no\n  write: no\n"
-                   f"{plugin}:\n  auto: no\n", encoding="utf-8")
+                   f"{plugin}:\n  auto: no\n{extra}", encoding="utf-8")
     return cfg
 
 
@@ -102,6 +103,8 @@ def main() -> int:
     ap.add_argument("-n", type=int, default=40, help="tracks (default 40)")
     ap.add_argument("--seconds", type=float, default=240.0, help="track length")
     ap.add_argument("--jobs", type=int, default=0, help="moodtag workers (0 = CPU count)")
+    ap.add_argument("--excerpt", type=float, default=None,
+                    help="moodtag excerpt seconds (default: the plugin's default)")
     ap.add_argument("--cache", type=Path,
                     default=Path(tempfile.gettempdir()) / "moodplayer-bench-music")
     args = ap.parse_args()
@@ -119,7 +122,9 @@ def main() -> int:
         os.environ["XDG_CACHE_HOME"] = str(env_cache)
         configs = {}
         for plugin in ("moodtag", "autobpm"):
-            configs[plugin] = beets_config(root, music, plugin)
+            extra = (f"  excerpt: {args.excerpt}\n"
+                     if plugin == "moodtag" and args.excerpt is not None else "")
+            configs[plugin] = beets_config(root, music, plugin, extra)
             subprocess.run([*beet, "-c", str(configs[plugin]), "import", "-q", "-A", str(music)],
                            check=True, capture_output=True)
         runs = {

@@ -72,7 +72,9 @@ class Annotator:
                             for i in lib.items(f"moodtag_version:{ANALYSIS_VERSION}"))
         progress = Progress(len(todo), sys.stderr) if opts.progress else None
         try:
-            for outcome in analyze_many(list(todo), self._settings, opts.jobs):
+            durations = {path: float(group[0].get("length") or 0.0)
+                         for path, group in todo.items()}
+            for outcome in analyze_many(list(todo), self._settings, opts.jobs, durations):
                 if outcome.analysis is None:
                     summary.failed.append(outcome.error or outcome.path)
                     self._log.error("{}", outcome.error)

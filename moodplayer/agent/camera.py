@@ -25,7 +25,7 @@ from moodplayer.vision.detect import make_detector
 from moodplayer.vision.fer import ExpressionModel
 from moodplayer.vision.sensor import MoodSensor
 from moodplayer.vision.smoothing import MoodEvent, MoodSmoother, SmoothingSettings
-from moodplayer.vision.sources import Frame, open_source
+from moodplayer.vision.sources import Frame, FrameSource, open_source
 
 log = logging.getLogger(__name__)
 
@@ -38,33 +38,69 @@ class PacedSource:
     stands in for a webcam. Cameras pass through (they pace themselves).
     """
 
-    def __init__(self, spec: str, fps: float, stop: threading.Event) -> None:
+    def __init__(self, spec: str, fps: float, stop: threading.Event, *, gap: float = 0.0,
+                 on_gap: Callable[[float], None] | None = None) -> None:
         self.spec, self.fps, self.stop = spec, fps, stop
+        self.gap, self.on_gap = gap, on_gap
+        self._last = 0.0
         self.name = spec
-        self._inner = open_source(spec, fps, stop=stop)
+        self._inner: FrameSource | None = open_source(spec, fps, stop=stop)
         self._file = Path(spec).expanduser().exists() and not spec.startswith("/dev/")
         self._next = time.monotonic()
+        self._gone = False
 
     def read(self) -> Frame | None:
-        """The next frame, paced at ``fps``; None once stopped."""
+        """The next frame, paced at ``fps``; None once stopped.
+
+        After an outage longer than ``gap`` seconds, ``on_gap`` is told when the gap
+        began to count, before the frame is handed out.
+        """
+        frame = self._read()
+        if frame is not None:
+            if self.on_gap is not None and self._last and frame.timestamp - self._last > self.gap:
+                self.on_gap(self._last + self.gap)
+            self._last = frame.timestamp
+        return frame
+
+    def _read(self) -> Frame | None:
         if not self._file:
             return self._inner.read()
         wait = self._next - time.monotonic()
         if wait > 0 and self.stop.wait(wait):
             return None
         self._next = max(self._next + 1.0 / self.fps, time.monotonic())
-        frame = self._inner.read()
-        if frame is None and not self.stop.is_set():
-            self._inner.close()
-            self._inner = open_source(self.spec, self.fps, stop=self.stop)
-            frame = self._inner.read()
+        frame = self._inner.read() if self._inner is not None else None
+        while frame is None and not self.stop.is_set():
+            frame = self._reopen()
         if frame is None:
             return None
         return Frame(frame.image, time.monotonic(), frame.index)
 
+    def _reopen(self) -> Frame | None:
+        """Start the recording over; while it is gone, wait for it like for a camera."""
+        if self._inner is not None:
+            self._inner.close()
+            self._inner = None
+        try:
+            self._inner = open_source(self.spec, self.fps, stop=self.stop)
+        except VisionError as exc:
+            if not self._gone:
+                log.warning("camera stand-in gone (%s); waiting for it", exc)
+                self._gone = True
+            self.stop.wait(1.0)
+            return None
+        if self._gone:
+            log.warning("camera stand-in %s is back", self.spec)
+            self._gone = False
+        frame = self._inner.read()
+        if frame is None:  # opens but gives nothing: don't spin
+            self.stop.wait(1.0)
+        return frame
+
     def close(self) -> None:
         """Release the device or file."""
-        self._inner.close()
+        if self._inner is not None:
+            self._inner.close()
 
 
 def _estimate(event: MoodEvent) -> MoodEstimate | None:
@@ -81,6 +117,7 @@ class CameraMood:
     def __init__(self, config: AgentConfig, spec: str | None = None) -> None:
         self.spec = spec or config.camera
         self.fps = config.fps
+        self.absent_after = config.absent_after
         preset = config.preset
         # Loaded once: the detector and model stay in memory while the camera is released.
         self.detector = make_detector(config.face_detector, config.detector)
@@ -106,7 +143,10 @@ class CameraMood:
             return
         self._stop = threading.Event()
         try:
-            source = PacedSource(self.spec, self.fps, self._stop)
+            # After an outage the smoother hears "no face" first, so the face that
+            # comes back is announced again (the agent had declared the mood absent).
+            source = PacedSource(self.spec, self.fps, self._stop, gap=self.absent_after,
+                                 on_gap=lambda ts: self.smoother.update(None, ts))
         except VisionError as exc:
             log.warning("camera: %s; sensing waits", exc)
             return

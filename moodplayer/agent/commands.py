@@ -80,7 +80,11 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     demo.add_argument("--dir", type=Path, default=None,
                       help="work here and keep it (default: a temporary dir, removed)")
     demo.add_argument("--tracks", type=int, default=12, help="sample tracks (default 12)")
-    demo.add_argument("--source", help="video file or image folder to use as the camera")
+    demo.add_argument("--source", help="video file or image folder to use as the camera "
+                                       "(default: a sample photo the insightface package "
+                                       "ships)")
+    demo.add_argument("--detector", type=Path, default=None,
+                      help="face detector weights (default: the usual places)")
     demo.add_argument("--mood-script", default="happy:25,sad:25,energetic:25",
                       help="scripted moods when no changing faces are at hand")
     demo.add_argument("--library-only", action="store_true",
@@ -190,5 +194,6 @@ def _demo(args: argparse.Namespace) -> int:
     if args.tracks < 3:
         raise ConfigError(f"--tracks {args.tracks}: expected at least 3")
     return run_demo(DemoOptions(directory=args.dir, tracks=args.tracks, source=args.source,
+                                detector=args.detector.resolve() if args.detector else None,
                                 mood_script=args.mood_script,
                                 library_only=args.library_only))

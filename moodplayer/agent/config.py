@@ -66,6 +66,11 @@ def _choice(*choices: str) -> Callable[[Any], str]:
     return convert
 
 
+def _sensing(value: Any) -> str:
+    # YAML reads a bare `off` as false.
+    return _choice("continuous", "glance", "off")("off" if value is False else value)
+
+
 def _number(lo: float, hi: float, *, integer: bool = False) -> Callable[[Any], float | int]:
     kind = "a whole number" if integer else "a number"
 
@@ -127,7 +132,7 @@ SCHEMA: Mapping[str, Option] = {
     "sensing": Option("continuous", "how the camera is used: continuous (a few frames a "
                       "second), glance (only for a few seconds around each track boundary "
                       "or on `moodplayer now`), or off (play default_query instead)",
-                      _choice("continuous", "glance", "off")),
+                      _sensing),
     "fps": Option(2.0, "frames read per second while the camera is open",
                   _number(0.2, 30)),
     "glance_seconds": Option(4.0, "how long the camera stays open for one glance",

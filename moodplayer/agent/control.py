@@ -72,14 +72,13 @@ class ControlService(dbus.service.Object):
     """The exported object; each method forwards to the Controller."""
 
     def __init__(self, bus: dbus.Bus, controller: Controller) -> None:
-        self._name = dbus.service.BusName(BUS_NAME, bus, do_not_queue=True)
-        super().__init__(self._name, OBJECT_PATH)
+        super().__init__(dbus.service.BusName(BUS_NAME, bus, do_not_queue=True), OBJECT_PATH)
         self._controller = controller
 
     def close(self) -> None:
         """Unexport the object and release the bus name."""
         self.remove_from_connection()
-        self._name.get_bus().release_name(BUS_NAME)
+        self._name = None  # the last reference to the BusName: dropping it releases the name
 
     @dbus.service.method(INTERFACE, in_signature="", out_signature="a{ss}")
     def Status(self) -> dict[str, str]:

@@ -18,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
-import time
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,7 +35,9 @@ class DemoOptions:
     directory: Path | None = None
     tracks: int = 12
     source: str | None = None
+    detector: Path | None = None
     mood_script: str = "happy:25,sad:25,energetic:25"
+    camera_seconds: float = 20.0
     library_only: bool = False
 
 
@@ -51,7 +53,7 @@ def _tool(name: str) -> str:
     return found
 
 
-def write_beets_config(root: Path, *, sensing: str = "continuous") -> Path:
+def write_beets_config(root: Path, *, detector: Path | None = None) -> Path:
     """A throwaway beets config for the demo library under ``root``; returns its path."""
     config = root / "beets" / "config.yaml"
     config.parent.mkdir(parents=True, exist_ok=True)
@@ -69,8 +71,8 @@ def write_beets_config(root: Path, *, sensing: str = "continuous") -> Path:
           auto: no
           lastfm: no
         moodplayer:
-          sensing: {sensing}
           sensitivity: eager
+          detector: "{detector or ''}"
           queue_length: 2
           notifications: no
           players: [mpv]
@@ -96,7 +98,7 @@ def _beet(config: Path, env: dict[str, str], *args: str) -> None:
                               f"{result.returncode}")
 
 
-def build_library(root: Path, tracks: int) -> Path:
+def build_library(root: Path, tracks: int, detector: Path | None = None) -> Path:
     """Stage 1: generate, import, annotate and list a sample library; returns the config."""
     from moodplayer.music.samples import build_sample_library
 
@@ -105,7 +107,7 @@ def build_library(root: Path, tracks: int) -> Path:
     for track in made:
         print(f"  {track.path.relative_to(root)}  ({track.bpm:g} BPM, {track.tonic} "
               f"{track.mode})")
-    config = write_beets_config(root)
+    config = write_beets_config(root, detector=detector)
     env = demo_env(root)
     _say("importing it into a throwaway beets library")
     _beet(config, env, "import", str(root / "music"))
@@ -144,6 +146,11 @@ class PrivateSession:
         self._procs.append(mpv)
         return self
 
+    @property
+    def mpv_pid(self) -> int:
+        """The process id of the headless mpv."""
+        return self._procs[0].pid
+
     def next_track(self) -> None:
         """Press Next in the player, as a user skipping a track would."""
         subprocess.run(["dbus-send", "--session", "--type=method_call",
@@ -161,37 +168,78 @@ class PrivateSession:
             os.kill(self._bus_pid, signal.SIGTERM)
 
 
+def _camera_stand_in(root: Path, options: DemoOptions) -> str | None:
+    """The video/folder to use as the camera: --source, else insightface's sample photo."""
+    if options.source:
+        return options.source
+    try:
+        import insightface
+    except ImportError:
+        return None
+    photo = Path(insightface.__file__).parent / "data" / "images" / "t1.jpg"
+    if not photo.is_file():
+        return None
+    folder = root / "camera"
+    folder.mkdir(exist_ok=True)
+    link = folder / photo.name
+    if not link.is_symlink():
+        link.symlink_to(photo)  # a link to the package's own file: no image is written
+    return str(folder)
+
+
+def _detector_ready(options: DemoOptions) -> str:
+    """Why the camera stand-in cannot run (no detector weights), or '' when it can."""
+    from moodplayer.exceptions import VisionError
+    from moodplayer.vision import weights
+
+    try:
+        weights.locate("scrfd_500m", options.detector)
+    except VisionError as exc:
+        return str(exc)
+    return ""
+
+
+def _agent(env: dict[str, str], config: Path, seconds: float, *extra: str) -> None:
+    command = [_tool("moodplayer"), "-v", "run", "--config", str(config), "--play",
+               "--duration", f"{seconds:g}", *extra]
+    result = subprocess.run(command, env=env, check=False)
+    if result.returncode != 0:
+        raise MoodplayerError(f"the agent stopped with exit status {result.returncode}")
+
+
 def run_loop(root: Path, config: Path, options: DemoOptions) -> Path:
     """Stage 2: the agent steering a real headless mpv; returns the report's path."""
     env = demo_env(root)
-    steps = [p.partition(":") for p in options.mood_script.split(",")]
-    seconds = sum(float(s[2]) for s in steps) + 5
     with PrivateSession(root, env) as session:
         _say("started a private session bus and a headless mpv (mpv-mpris) on it")
-        agent = [_tool("moodplayer"), "-v", "run", "--config", str(config),
-                 "--grant-consent", "--play", "--duration", f"{seconds:g}"]
-        if options.source:
-            agent += ["--source", options.source]
-            _say(f"running the agent with {options.source} as the camera")
+        stand_in = _camera_stand_in(root, options)
+        missing = _detector_ready(options)
+        if stand_in and not missing:
+            _say(f"the agent with a camera stand-in: {stand_in} (real faces, read by the "
+                 f"face detector and the expression model) for {options.camera_seconds:g} s")
+            _agent(env, config, options.camera_seconds, "--grant-consent", "--source",
+                   stand_in)
         else:
-            agent += ["--mood-script", options.mood_script]
-            _say(f"running the agent on a SCRIPTED mood sequence ({options.mood_script}); "
-                 "the camera is not used")
-        proc = subprocess.Popen(agent, env=env)
-        skip_at = time.monotonic() + seconds / 2
-        skipped = False
-        while proc.poll() is None:
-            time.sleep(0.5)
-            if not skipped and time.monotonic() >= skip_at:
-                _say("demo: pressing Next in mpv, as a user skipping a track")
-                session.next_track()
-                skipped = True
-        if proc.returncode != 0:
-            raise MoodplayerError(f"the agent stopped with exit status {proc.returncode}")
+            _say(f"no camera stand-in: {missing or 'no face images at hand'}")
+        steps = [p.partition(":") for p in options.mood_script.split(",")]
+        seconds = sum(float(s[2]) for s in steps) + 3
+        _say(f"the agent on a SCRIPTED mood sequence ({options.mood_script}): the same "
+             "loop, with the mood given instead of read from a face")
+        timer = threading.Timer(seconds / 2, _skip, (session,))
+        timer.start()
+        try:
+            _agent(env, config, seconds, "--mood-script", options.mood_script)
+        finally:
+            timer.cancel()
     report = root / "report.html"
     subprocess.run([_tool("moodplayer"), "report", "--since", "1h", "-o", str(report)],
                    env=env, check=True, stdout=subprocess.DEVNULL)
     return report
+
+
+def _skip(session: PrivateSession) -> None:
+    _say("demo: pressing Next in mpv, as a user skipping a track")
+    session.next_track()
 
 
 def run_demo(options: DemoOptions) -> int:
@@ -199,7 +247,7 @@ def run_demo(options: DemoOptions) -> int:
     root = options.directory or Path(tempfile.mkdtemp(prefix="moodplayer-demo-"))
     root.mkdir(parents=True, exist_ok=True)
     root = root.resolve()
-    config = build_library(root, options.tracks)
+    config = build_library(root, options.tracks, options.detector)
     if options.library_only:
         _say(f"done; the demo library is in {root}")
         return 0

@@ -35,9 +35,9 @@ class PlayerEvent:
 class Hands:
     """Follows the preferred player; enqueues into it; reports what it does."""
 
-    def __init__(self, bus: dbus.Bus, config: AgentConfig,
-                 on_event: Callable[[PlayerEvent], None]) -> None:
-        self.bus, self.config, self.on_event = bus, config, on_event
+    def __init__(self, bus: dbus.Bus, config: AgentConfig) -> None:
+        self.bus, self.config = bus, config
+        self.on_event: Callable[[PlayerEvent], None] | None = None
         self.name = ""
         self.playing = False
         self.playing_path = ""
@@ -47,8 +47,9 @@ class Hands:
         """True while a player is there to steer."""
         return bool(self.name)
 
-    def start(self) -> None:
-        """Begin following players on the bus."""
+    def start(self, on_event: Callable[[PlayerEvent], None]) -> None:
+        """Begin following players on the bus, reporting to ``on_event``."""
+        self.on_event = on_event
         log.info("waiting for an MPRIS player")
 
     def enqueue(self, path: str) -> bool:

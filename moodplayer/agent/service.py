@@ -94,7 +94,7 @@ class Agent:
     """The running service; also the Controller of the D-Bus control interface."""
 
     def __init__(self, config: AgentConfig, options: RunOptions, store: StateStore,
-                 bus: dbus.Bus) -> None:
+                 bus: dbus.Bus, hands: Hands | None = None) -> None:
         self.config, self.options, self.store, self.bus = config, options, store, bus
         self.sensing = options.sensing or config.sensing
         self.loop = GLib.MainLoop()
@@ -108,7 +108,7 @@ class Agent:
         self.source = self._mood_source()
         self.notifier = Notifier(bus, enabled=config.notifications)
         self.control = ControlService(bus, self)
-        self.hands = Hands(bus, config, self._on_player_event)
+        self.hands = hands if hands is not None else Hands(bus, config)
         self._retry = 0
         self._glance = 0
         self._tick = 0
@@ -151,7 +151,7 @@ class Agent:
             GLib.timeout_add(int(self.options.duration * 1000), self._on_duration)
         log.info("agent running: sensing %s (%s), policy %s, keeping %d queued",
                  self.sensing, self.source_name, self.config.policy, self.config.queue_length)
-        self.hands.start()
+        self.hands.start(self.on_player_event)
         try:
             self.loop.run()
         finally:
@@ -188,7 +188,7 @@ class Agent:
 
     def _update_sensing(self) -> None:
         if self._want_sensing():
-            self.source.start(self._on_mood)
+            self.source.start(self.on_mood)
             if self.source_name == "camera" and not self._tick:
                 self._tick = GLib.timeout_add_seconds(1, self._watch_camera)
         else:
@@ -220,10 +220,10 @@ class Agent:
         silent = time.monotonic() - self.source.last_reading
         if not self.absent and silent > max(self.config.absent_after, 2.0 / self.config.fps):
             log.warning("no frames from the camera for %.0f s: mood is absent", silent)
-            self._on_mood(None)
+            self.on_mood(None)
         return True
 
-    def _on_mood(self, estimate: MoodEstimate | None) -> None:
+    def on_mood(self, estimate: MoodEstimate | None) -> None:
         """A sustained mood change (None: the face or camera has been gone a while)."""
         if estimate is None:
             if self.absent:
@@ -249,7 +249,7 @@ class Agent:
 
     def _label(self) -> str:
         """What the upcoming tracks should be chosen for: a mood or 'default'."""
-        steering = self.source is not None and self.mood is not None and not self.absent
+        steering = self.mood is not None and not self.absent
         if not steering and self.defaults.configured:
             return "default"
         mood = self.mood.mood if steering and self.mood else "neutral"
@@ -271,7 +271,7 @@ class Agent:
         return [(p.path, p.artist, p.title, p.reason + note) for p in picks]
 
     def _replan(self) -> None:
-        if self.paused or not self.hands.available:
+        if self.paused or not self.hands.available or self.plan.backed_off:
             return
         label = self._label()
         for queued in self.plan.stale(label):
@@ -316,7 +316,7 @@ class Agent:
 
     # -- the player ------------------------------------------------------------------
 
-    def _on_player_event(self, event: PlayerEvent) -> None:
+    def on_player_event(self, event: PlayerEvent) -> None:
         kind = event.kind
         if kind == "appeared":
             log.info("player %s is here", event.player)

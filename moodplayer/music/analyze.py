@@ -17,6 +17,7 @@ import numpy as np
 
 from moodplayer.exceptions import AnalysisError, ConfigError
 from moodplayer.music.decode import DEFAULT_EXCERPT, SAMPLE_RATE, decode_excerpt
+from moodplayer.music.loudness import loudness
 
 #: Bump when the analysis changes so that incremental runs redo old results.
 ANALYSIS_VERSION = 1
@@ -29,8 +30,9 @@ KEY_PROFILES = ("bgate", "edma", "edmm", "braw", "temperley", "krumhansl", "shaa
 RHYTHM_METHODS = ("degara", "multifeature")
 #: Below this RMS level (dBFS) a track counts as silent.
 SILENCE_DB = -60.0
-#: Loudness, onset rate and the spectral cues are measured on this many seconds from the
-#: middle of the excerpt: they are rates and averages, and this halves their cost.
+#: Tempo, loudness, onset rate and the spectral cues are measured on this many seconds
+#: from the middle of the excerpt (the key on all of it): they are rates and averages,
+#: 30 s is what the tempo benchmark's clips are, and it halves their cost.
 CUE_SECONDS = 30.0
 #: multifeature's confidence tops out at about this value (essentia docs: 0..5.32).
 _MULTIFEATURE_MAX_CONFIDENCE = 5.32
@@ -73,7 +75,7 @@ class Analysis:
     key: str  # tonic in sharp spelling: C, C#, ... B
     mode: str  # "major" or "minor"
     key_strength: float  # 0..1: how well the chroma fits the key profile
-    loudness: float  # integrated loudness, LUFS (EBU R128)
+    loudness: float  # integrated loudness, LUFS (EBU R128, mono)
     dynamic_range: float  # loudness range, LU (EBU R128 LRA)
     energy: float  # 0..1: RMS level mapped from -60..0 dBFS
     onset_rate: float  # note onsets per second
@@ -119,8 +121,6 @@ def _algorithms(profile: str, method: str) -> dict[str, object]:
         "key": es.KeyExtractor(profileType=profile, sampleRate=SAMPLE_RATE),
         "rhythm": es.RhythmExtractor2013(method=method),
         "onsets": es.OnsetRate(),
-        "loudness": es.LoudnessEBUR128(sampleRate=SAMPLE_RATE),
-        "stereo": es.StereoMuxer(),
         "window": es.Windowing(type="hann"),
         "spectrum": es.Spectrum(),
         "centroid": es.Centroid(range=SAMPLE_RATE / 2),
@@ -188,17 +188,17 @@ def analyze_samples(
         raise AnalysisError(f"{name}: silent (level {rms_db:.0f} dBFS, "
                             f"below {SILENCE_DB:.0f} dBFS)")
     alg = _algorithms(settings.key_profile, settings.rhythm_method)
-    for part in ("key", "rhythm", "onsets", "loudness"):
+    for part in ("key", "rhythm", "onsets"):
         alg[part].reset()  # some keep state between calls (OnsetRate returned 0 without)
     key, scale, strength = alg["key"](samples)
-    bpm, beats, confidence, _estimates, _intervals = alg["rhythm"](samples)
+    cue = _middle(samples, CUE_SECONDS)
+    bpm, beats, confidence, _estimates, _intervals = alg["rhythm"](cue)
     if settings.rhythm_method == "multifeature":
         bpm_confidence = min(1.0, float(confidence) / _MULTIFEATURE_MAX_CONFIDENCE)
     else:
         bpm_confidence = _beat_regularity(np.asarray(beats), float(bpm))
-    cue = _middle(samples, CUE_SECONDS)
     _onsets, onset_rate = alg["onsets"](cue)
-    _m, _s, integrated, loudness_range = alg["loudness"](alg["stereo"](cue, cue))
+    integrated, loudness_range = loudness(cue, SAMPLE_RATE)
     brightness, dissonance = _spectral(alg, cue)
     return Analysis(
         bpm=fold_bpm(float(bpm), settings.min_bpm, settings.max_bpm),
@@ -219,9 +219,13 @@ def analyze_samples(
 def analyze_file(
     path: str | os.PathLike[str],
     settings: AnalysisSettings = AnalysisSettings(),
+    duration: float = 0.0,
 ) -> Analysis:
-    """Decode an excerpt of ``path`` and analyse it; AnalysisError names file and reason."""
-    decoded = decode_excerpt(path, settings.excerpt)
+    """Decode an excerpt of ``path`` and analyse it; AnalysisError names file and reason.
+
+    ``duration``, when known (seconds, > 0), saves probing the file for it.
+    """
+    decoded = decode_excerpt(path, settings.excerpt, duration)
     try:
         return analyze_samples(decoded.samples, decoded.duration, settings, name=str(path))
     except (RuntimeError, ValueError) as exc:  # essentia reports its failures as these

@@ -10,7 +10,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 
@@ -27,9 +27,9 @@ class Outcome:
     error: str | None
 
 
-def _analyze(path: str, settings: AnalysisSettings) -> Outcome:
+def _analyze(path: str, settings: AnalysisSettings, duration: float) -> Outcome:
     try:
-        return Outcome(path, analyze_file(path, settings), None)
+        return Outcome(path, analyze_file(path, settings, duration), None)
     except AnalysisError as exc:
         return Outcome(path, None, str(exc))
     except Exception as exc:  # one bad file must not end the run
@@ -47,17 +47,22 @@ def default_jobs() -> int:
 
 
 def analyze_many(
-    paths: Sequence[str], settings: AnalysisSettings, jobs: int = 0
+    paths: Sequence[str],
+    settings: AnalysisSettings,
+    jobs: int = 0,
+    durations: Mapping[str, float] | None = None,
 ) -> Iterator[Outcome]:
     """Yield an Outcome per path in the order they finish; ``jobs`` 0 = CPU count.
 
+    ``durations`` (path -> seconds, where known) spares probing those files.
     ``jobs == 1`` analyses in this process. At most ``2 * jobs`` files are in flight, so
     an interrupted run has not started work it will throw away.
     """
     jobs = jobs or default_jobs()
+    known = durations or {}
     if jobs == 1 or len(paths) <= 1:
         for path in paths:
-            yield _analyze(path, settings)
+            yield _analyze(path, settings, known.get(path, 0.0))
         return
     ctx = multiprocessing.get_context("forkserver")
     pool = ProcessPoolExecutor(max_workers=min(jobs, len(paths)), mp_context=ctx,
@@ -67,7 +72,7 @@ def analyze_many(
     try:
         while True:
             while len(pending) < 2 * jobs and (path := next(todo, None)) is not None:
-                pending.add(pool.submit(_analyze, path, settings))
+                pending.add(pool.submit(_analyze, path, settings, known.get(path, 0.0)))
             if not pending:
                 break
             done, pending = wait(pending, return_when=FIRST_COMPLETED)

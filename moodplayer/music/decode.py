@@ -90,15 +90,21 @@ def probe_duration(path: str | os.PathLike[str]) -> float:
         return float("nan")
 
 
-def decode_excerpt(path: str | os.PathLike[str], seconds: float = DEFAULT_EXCERPT) -> Decoded:
+def decode_excerpt(
+    path: str | os.PathLike[str], seconds: float = DEFAULT_EXCERPT, duration: float = 0.0
+) -> Decoded:
     """Decode ``seconds`` from the middle of ``path`` (the whole file if shorter).
 
     Returns mono float32 samples at ``SAMPLE_RATE``. Raises AnalysisError naming the file
     and the reason for a missing, unreadable, empty, non-audio, corrupt or truncated file.
-    ``seconds <= 0`` decodes the whole file.
+    ``seconds <= 0`` decodes the whole file. A known ``duration`` (e.g. beets' ``length``)
+    saves running ffprobe.
     """
     p = Path(path)
-    duration = probe_duration(p)
+    if duration > 0:
+        _check_file(p)
+    else:
+        duration = probe_duration(p)
     start = 0.0
     if seconds > 0 and duration == duration and duration > seconds:
         start = (duration - seconds) / 2.0

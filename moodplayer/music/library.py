@@ -47,8 +47,7 @@ _FLEX_NUMERIC = {
     "moodtag_version": "version",
     "spotify_track_popularity": "popularity",
 }
-_FLEX_TEXT = ("moodtag_mode", "moodtag_mood", "moodtag_tags", "moodtag_analyzed",
-              "spotify_track_id")
+_FLEX_TEXT = ("moodtag_mode", "moodtag_mood", "moodtag_analyzed", "spotify_track_id")
 _CACHE_VERSION = 1
 _memory: dict[str, TrackMatrix] = {}
 
@@ -160,57 +159,60 @@ def library_signature(db_path: str | Path) -> tuple:
     return (_CACHE_VERSION, *_stat_key(db_path), count, max_id, max_attr)
 
 
+def _floats(values: tuple) -> np.ndarray:
+    """A column of SQL values as floats; NaN for missing, unreadable or infinite ones."""
+    try:
+        out = np.array([np.nan if v is None else v for v in values], dtype=float)
+    except (TypeError, ValueError):
+        out = np.array([_float(v) for v in values], dtype=float)
+    out[~np.isfinite(out)] = np.nan
+    return out
+
+
 def _read(db_path: Path, directory: Path | None, signature: tuple) -> TrackMatrix:
     from beets.library import Item
 
     lib = _open(db_path, directory or default_library()[1])
     path_type = Item._fields["path"]
+    flex = (*_FLEX_NUMERIC, *_FLEX_TEXT, "moodtag_tags")
+    # One pass: the flexible attributes pivoted into columns beside the item's own.
+    pivot = ", ".join(f"max(CASE WHEN key = '{k}' THEN value END)" for k in flex)
+    marks = ",".join("?" * len(flex))
     with lib.transaction() as tx:
-        rows = tx.query("SELECT id, path, artist, title, album, length, bpm, initial_key "
-                        "FROM items ORDER BY id")
-        keys = tuple(_FLEX_NUMERIC) + _FLEX_TEXT
-        marks = ",".join("?" * len(keys))
-        attrs = tx.query(f"SELECT entity_id, key, value FROM item_attributes "
-                         f"WHERE key IN ({marks})", keys)
+        rows = tx.query(
+            f"SELECT i.id, i.path, i.artist, i.title, i.album, i.length, i.bpm, "
+            f"i.initial_key, f.* FROM items i LEFT JOIN (SELECT entity_id, {pivot} "
+            f"FROM item_attributes WHERE key IN ({marks}) GROUP BY entity_id) f "
+            f"ON f.entity_id = i.id ORDER BY i.id", flex)
     n = len(rows)
-    index = {row[0]: i for i, row in enumerate(rows)}
+    columns = list(zip(*rows, strict=True)) if rows else [()] * (9 + len(flex))
+    ids, raw_paths, artists, titles, albums, length, bpm, keys = columns[:8]
+    attr = dict(zip(flex, columns[9:], strict=True))
     features = np.full((n, len(FEATURES)), np.nan)
     col = {name: FEATURES.index(name) for name in FEATURES}
-    text = {k: [""] * n for k in ("moodtag_mode", "moodtag_mood", "moodtag_analyzed",
-                                  "spotify_track_id")}
-    tags: list[tuple[str, ...]] = [()] * n
-    paths_: list[str] = []
+    features[:, col["length"]] = _floats(length)
+    bpms = _floats(bpm)
+    bpms[bpms <= 0] = np.nan
+    features[:, col["bpm"]] = bpms
+    for key, name in _FLEX_NUMERIC.items():
+        features[:, col[name]] = _floats(attr[key])
+    features[:, col["mode"]] = [_mode(m) for m in attr["moodtag_mode"]]
     with lib.music_dir_context():
-        for i, (_id, path, _a, _t, _al, length, bpm, _k) in enumerate(rows):
-            paths_.append(os.fsdecode(path_type.from_sql(path) or b""))
-            features[i, col["length"]] = _float(length)
-            bpm_value = _float(bpm)
-            features[i, col["bpm"]] = bpm_value if bpm_value > 0 else np.nan
-    for entity, key, value in attrs:
-        i = index.get(entity)
-        if i is None:
-            continue
-        if key in _FLEX_NUMERIC:
-            features[i, col[_FLEX_NUMERIC[key]]] = _float(value)
-        elif key == "moodtag_tags":
-            tags[i] = _tags(value)
-        else:
-            text[key][i] = _text(value).strip()
-    features[:, col["mode"]] = [_mode(m) for m in text["moodtag_mode"]]
-    moods = [m.lower() for m in text["moodtag_mood"]]
-    analyzed = np.array([bool(a) or bool(m) or not np.isnan(features[i, col["valence"]])
-                         for i, (a, m) in enumerate(zip(text["moodtag_analyzed"], moods,
-                                                        strict=True))], dtype=bool)
+        paths_ = [os.fsdecode(path_type.from_sql(p) or b"") for p in raw_paths]
+    moods = [_text(m).strip().lower() for m in attr["moodtag_mood"]]
+    analyzed = (np.array([bool(a) for a in attr["moodtag_analyzed"]], dtype=bool)
+                | np.array([bool(m) for m in moods], dtype=bool)
+                | ~np.isnan(features[:, col["valence"]]))
     return TrackMatrix(
-        ids=np.array([r[0] for r in rows], dtype=np.int64),
+        ids=np.array(ids, dtype=np.int64),
         paths=paths_,
-        artists=[_text(r[2]) for r in rows],
-        titles=[_text(r[3]) for r in rows],
-        albums=[_text(r[4]) for r in rows],
-        keys=[_text(r[7]) for r in rows],
+        artists=[_text(v) for v in artists],
+        titles=[_text(v) for v in titles],
+        albums=[_text(v) for v in albums],
+        keys=[_text(v).strip() for v in keys],
         moods=moods,
-        tags=tags,
-        spotify_ids=text["spotify_track_id"],
+        tags=[_tags(v) if v else () for v in attr["moodtag_tags"]],
+        spotify_ids=[_text(v).strip() for v in attr["spotify_track_id"]],
         analyzed=analyzed,
         features=features,
         signature=signature,

@@ -8,6 +8,10 @@ from dataclasses import dataclass
 from moodplayer.recommend.mood import MoodEstimate
 from moodplayer.recommend.policy import Target
 
+#: How to say "you look <label>" for the expression classes whose name is a noun.
+_ADJECTIVES = {"disgust": "disgusted", "fear": "afraid", "surprise": "surprised",
+               "contempt": "contemptuous"}
+
 #: Learner contribution (score units) above which a pick reads as "you usually finish these".
 PERSONAL_THRESHOLD = 0.25
 
@@ -56,7 +60,8 @@ def sentence(estimate: MoodEstimate, target: Target, ev: Evidence) -> str:
     """E.g. "You look happy (82 %): upbeat, 128 BPM, A major, tagged feel-good; you
     usually finish songs like this." """
     if estimate.confidence is not None:
-        head = f"You look {estimate.label} ({round(estimate.confidence * 100)} %)"
+        look = _ADJECTIVES.get(estimate.label, estimate.label)
+        head = f"You look {look} ({round(estimate.confidence * 100)} %)"
     else:
         article = "an" if estimate.label[:1] in "aeiou" else "a"
         head = f"For {article} {estimate.label} mood"

@@ -47,7 +47,8 @@ def context_vector(mood: str, valence: float = 0.0, arousal: float = 0.0) -> np.
 
 def static_columns(valence: np.ndarray, arousal: np.ndarray, bpm: np.ndarray,
                    mode: np.ndarray, energy: np.ndarray, brightness: np.ndarray) -> np.ndarray:
-    """The target-independent track features (the first ``STATIC_SIZE``); unknown -> 0.
+    """The target-independent track features, one row per feature (``STATIC_SIZE``, n),
+    float32; unknown values become 0.
 
     Besides the raw values, a soft membership of each mood region (a Gaussian bump
     around its centre) lets the learner map what a face shows to the region this user
@@ -57,14 +58,18 @@ def static_columns(valence: np.ndarray, arousal: np.ndarray, bpm: np.ndarray,
                       / (2 * REGION_WIDTH**2)) - 0.5 for c in (MOOD_CENTRES[m] for m in MOODS)]
     x = np.stack((np.ones(valence.shape), valence, arousal,
                   np.clip((bpm - 110.0) / 30.0, -3, 3), 2.0 * mode - 1.0, energy - 0.5,
-                  brightness - 0.5, *regions), axis=1)
-    return np.nan_to_num(x, nan=0.0, posinf=0.0, neginf=0.0)
+                  brightness - 0.5, *regions), axis=0).astype(np.float32)
+    return np.nan_to_num(x, copy=False, nan=0.0, posinf=0.0, neginf=0.0)
 
 
 def fit_columns(fits: dict[str, np.ndarray]) -> np.ndarray:
-    """The fit-to-target track features (the last 4), centred; unknown values become 0."""
-    x = np.stack([fits[name] - 0.5 for name in ("va", "tempo", "mode", "tags")], axis=-1)
-    return np.nan_to_num(x, nan=0.0)
+    """The fit-to-target track features, one row per feature (4, n), float32, centred;
+    unknown values become 0."""
+    x = np.stack([fits[name] for name in ("va", "tempo", "mode", "tags")], axis=0,
+                 dtype=np.float32)
+    x -= 0.5
+    x[np.isnan(x)] = 0.0
+    return x
 
 
 class Learner:

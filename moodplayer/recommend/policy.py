@@ -35,15 +35,22 @@ class Policy(Protocol):
         ...
 
 
+def _here(estimate: MoodEstimate, table: ProfileTable) -> Target:
+    """Where the mood is: the row of the estimate's label, centred on the face's own point
+    (the probability-weighted one, which hedges an uncertain reading), or on the row's
+    point when the mood was given by name."""
+    row = table[estimate.label if estimate.label in table else estimate.mood]
+    return Target(row, row.point if estimate.confidence is None else estimate.point)
+
+
 class MatchPolicy:
     """Meet the mood where it is: the table row of the mood (or class) the face shows."""
 
     name = "match"
 
     def targets(self, estimate: MoodEstimate, n: int, table: ProfileTable) -> list[Target]:
-        """``n`` copies of the row for the estimate's label."""
-        row = table[estimate.label if estimate.label in table else estimate.mood]
-        return [Target(row, row.point)] * n
+        """``n`` copies of the target for the estimate (see ``_here``)."""
+        return [_here(estimate, table)] * n
 
 
 class TargetPolicy:
@@ -80,7 +87,7 @@ class UpliftPolicy:
     def targets(self, estimate: MoodEstimate, n: int, table: ProfileTable) -> list[Target]:
         """The next ``n`` steps from the position toward the goal's row."""
         goal = table[self.goal].point
-        here = table[estimate.label if estimate.label in table else estimate.mood].point
+        here = _here(estimate, table).point
         position = self._position
         if position is None or here.distance(goal) > position.distance(goal) + self.step:
             position = here

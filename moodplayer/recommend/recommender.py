@@ -27,6 +27,17 @@ log = logging.getLogger(__name__)
 #: Score offsets that keep a recent track and the same artist out unless nothing else is left.
 _RECENT_PENALTY = 1e9
 _ARTIST_PENALTY = 1e6
+#: How many targets' fits are kept (match and target policies need one per mood row).
+_FIT_CACHE = 32
+
+
+@dataclass(frozen=True, slots=True)
+class Fitted:
+    """Every track's fit to one target: components, static score, learner fit features."""
+
+    comps: dict[str, np.ndarray]
+    score: np.ndarray      #: float32 (n,)
+    columns: np.ndarray    #: float32 (4, n), see learner.fit_columns
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,10 +132,12 @@ class Recommender:
                 self._static_x = lrn.static_columns(f.valence, f.arousal, f.bpm, f.mode,
                                                     f.energy, f.brightness)
                 self._index = {int(i): k for k, i in enumerate(tracks.ids)}
+                self._fits: OrderedDict[tuple, Fitted] = OrderedDict()
                 self._by_path: dict[str, int] | None = None
                 self._signals = None
                 self._lastfm_boost = (self.lastfm.boost(tracks.artists, tracks.tags)
-                                      if self.lastfm else np.zeros(len(tracks)))
+                                      if self.lastfm else np.zeros(len(tracks))
+                                      ).astype(np.float32)
         return self._tracks
 
     def _user_signals(self) -> np.ndarray:
@@ -144,7 +157,7 @@ class Recommender:
                         * min(1.0, total / 3)
                 signal += np.fromiter((artist_signal.get(a.casefold(), 0.0)
                                        for a in tracks.artists), float, len(tracks))
-            self._signals = signal
+            self._signals = signal.astype(np.float32)
         return self._signals
 
     # -- ranking ---------------------------------------------------------------------
@@ -168,54 +181,68 @@ class Recommender:
                                       estimate.point.arousal)
         if self.learning:
             weights = self._learner.track_weights(
-                context, self._learner.weights(self._rng, self.explore))
-            learned_base = self.learner_weight * (self._static_x @ weights[:lrn.STATIC_SIZE])
+                context, self._learner.weights(self._rng, self.explore)).astype(np.float32)
+            learned_base = self.learner_weight * (weights[:lrn.STATIC_SIZE] @ self._static_x)
             base = learned_base + self._user_signals() + self._lastfm_boost
         else:
             weights, learned_base, base = None, None, self._lastfm_boost
-        penalty = np.zeros(len(tracks))
+        penalty = np.zeros(len(tracks), dtype=np.float32)
         recent = [self._index[i] for i in self._recent if i in self._index]
         penalty[recent] = _RECENT_PENALTY
         last_artist = self._last_artist
         picks: list[Pick] = []
-        cache: dict[tuple, tuple[dict[str, np.ndarray], np.ndarray, np.ndarray | None]] = {}
+        scored: dict[tuple, tuple[Fitted, np.ndarray, np.ndarray | None]] = {}
         for target in targets:
             key = (target.profile.name, target.point)
-            if key not in cache:
-                comps = fit(self._features, target.profile, target.point.valence,
-                            target.point.arousal)
-                score = static_score(comps) + base
+            if key not in scored:
+                fitted = self._fitted(target)
+                score = fitted.score + base
                 learned = None
                 if weights is not None:
                     learned = learned_base + self.learner_weight * (
-                        lrn.fit_columns(comps) @ weights[lrn.STATIC_SIZE:])
+                        weights[lrn.STATIC_SIZE:] @ fitted.columns)
                     score += learned - learned_base
                     learned -= learned.mean()  # what sets this track apart, for the reason
-                cache[key] = comps, score, learned
-            comps, score, learned = cache[key]
+                scored[key] = fitted, score, learned
+            fitted, score, learned = scored[key]
             total = score - penalty
             if last_artist:
-                total = total - _ARTIST_PENALTY * (self._features.artist_codes
-                                                   == self._artist_code(last_artist))
+                total[self._features.artist_codes == self._artist_code(last_artist)] \
+                    -= _ARTIST_PENALTY
             k = int(np.argmax(total))
             penalty[k] += _RECENT_PENALTY
             last_artist = tracks.artists[k]
-            picks.append(self._pick(k, estimate, target, comps,
+            picks.append(self._pick(k, estimate, target, fitted,
                                     0.0 if learned is None else float(learned[k]),
                                     float(score[k])))
         if picks:
             self._last_artist = picks[-1].artist
         return picks
 
+    def _fitted(self, target: Target) -> Fitted:
+        """The fit of every track to ``target``, cached per target until the library changes."""
+        key = (target.profile.name, target.point)
+        fitted = self._fits.get(key)
+        if fitted is None:
+            comps = fit(self._features, target.profile, target.point.valence,
+                        target.point.arousal)
+            fitted = Fitted(comps, static_score(comps).astype(np.float32),
+                            lrn.fit_columns(comps))
+            self._fits[key] = fitted
+            while len(self._fits) > _FIT_CACHE:
+                self._fits.popitem(last=False)
+        else:
+            self._fits.move_to_end(key)
+        return fitted
+
     def _artist_code(self, artist: str) -> int:
         return self._features.artist_index.get(artist.casefold(), -2)
 
     def _pick(self, k: int, estimate: MoodEstimate, target: Target,
-              comps: dict[str, np.ndarray], learned: float, score: float) -> Pick:
+              fitted: Fitted, learned: float, score: float) -> Pick:
         tracks, f = self._tracks, self._features
         item_id = int(tracks.ids[k])
-        x = np.concatenate([self._static_x[k],
-                            lrn.fit_columns({c: comps[c][k:k + 1] for c in comps})[0]])
+        x = np.concatenate([self._static_x[:, k], fitted.columns[:, k]]).astype(float)
         self._picked[item_id] = (lrn.context_vector(estimate.mood, estimate.point.valence,
                                                     estimate.point.arousal), x)
         self._recent.append(item_id)
@@ -273,9 +300,8 @@ class Recommender:
         if estimate is not None or picked is None:
             estimate = estimate or MoodEstimate.named("neutral")
             row = self.table[estimate.label if estimate.label in self.table else estimate.mood]
-            comps = fit(self._features, row, row.point.valence, row.point.arousal)
-            x = np.concatenate([self._static_x[k],
-                                lrn.fit_columns({c: comps[c][k:k + 1] for c in comps})[0]])
+            fitted = self._fitted(Target(row, row.point))
+            x = np.concatenate([self._static_x[:, k], fitted.columns[:, k]]).astype(float)
             context = lrn.context_vector(estimate.mood, estimate.point.valence,
                                          estimate.point.arousal)
         else:

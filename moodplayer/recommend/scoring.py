@@ -45,7 +45,7 @@ def _rank(values: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class TrackFeatures:
-    """The per-track arrays scoring reads, derived from one ``TrackMatrix``."""
+    """The per-track arrays scoring reads (float32), derived from one ``TrackMatrix``."""
 
     valence: np.ndarray
     arousal: np.ndarray
@@ -81,14 +81,15 @@ class TrackFeatures:
             dtype=np.int64, count=len(tracks))
         bpm = tracks.column("bpm").copy()
         bpm[(bpm < 20) | (bpm > 300)] = np.nan
+        f32 = np.float32
         return cls(
-            valence=valence,
-            arousal=arousal,
-            bpm=bpm,
-            mode=tracks.column("mode").copy(),
-            energy=_rank(tracks.column("energy")),
-            brightness=_rank(tracks.column("brightness")),
-            popularity=_rank(tracks.column("popularity")),
+            valence=valence.astype(f32),
+            arousal=arousal.astype(f32),
+            bpm=bpm.astype(f32),
+            mode=tracks.column("mode").astype(f32),
+            energy=_rank(tracks.column("energy")).astype(f32),
+            brightness=_rank(tracks.column("brightness")).astype(f32),
+            popularity=_rank(tracks.column("popularity")).astype(f32),
             has_tags=np.fromiter((bool(t) for t in tracks.tags), dtype=bool,
                                  count=len(tracks)),
             tag_fit=tag_fit,
@@ -123,7 +124,7 @@ def fit(tf: TrackFeatures, profile: Profile, valence: float, arousal: float
 
 def static_score(components: dict[str, np.ndarray]) -> np.ndarray:
     """The weighted sum of the components, missing ones counted as ``MISSING``."""
-    total = np.zeros(next(iter(components.values())).shape)
+    total = np.zeros(next(iter(components.values())).shape, dtype=np.float32)
     for name, weight in WEIGHTS.items():
         values = components[name]
         total += weight * np.where(np.isnan(values), MISSING, values)

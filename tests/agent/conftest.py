@@ -11,7 +11,14 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import dbus
 import pytest
+from dbus.mainloop.glib import DBusGMainLoop
+
+from moodplayer.agent.config import load_config
+from moodplayer.agent.hands import PlayerEvent
+from moodplayer.agent.service import Agent, RunOptions
+from moodplayer.agent.store import StateStore
 
 VENV_BIN = Path(sys.executable).parent
 
@@ -112,3 +119,74 @@ def wait_for() -> Callable[..., bool]:
 def agent_on_bus(session_bus: str) -> Callable[[], bool]:
     """Whether an agent owns its name on the private bus right now."""
     return lambda: _bus_has(session_bus, "org.moodplayer.Agent")
+
+
+class DummyHands:
+    """Stands in for the player layer in logic tests: the agent's player interface, in
+    memory, recording every request; its other methods act like a player."""
+
+    def __init__(self) -> None:
+        self.name = ""
+        self.playing = False
+        self.playing_path = ""
+        self.queue: list[str] = []
+        self.on_event = None
+
+    @property
+    def available(self) -> bool:
+        return bool(self.name)
+
+    def start(self, on_event) -> None:
+        self.on_event = on_event
+
+    def enqueue(self, path: str) -> bool:
+        self.queue.append(path)
+        return True
+
+    def remove(self, path: str) -> bool:
+        self.queue.remove(path)
+        return True
+
+    def play(self) -> None:
+        self.playing = True
+
+    def close(self) -> None:
+        self.name = ""
+
+    # what a player does
+    def appear(self) -> None:
+        self.name = "dummy"
+        self.on_event(PlayerEvent("appeared", "dummy"))
+
+    def start_track(self, path: str) -> None:
+        if path in self.queue:
+            self.queue.remove(path)
+        self.playing, self.playing_path = True, path
+        self.on_event(PlayerEvent("started", "dummy", path))
+
+    def skip(self, path: str, at: float = 3.0) -> None:
+        self.on_event(PlayerEvent("skipped", "dummy", path, at))
+
+    def pause_playback(self) -> None:
+        self.playing = False
+        self.on_event(PlayerEvent("paused", "dummy", self.playing_path))
+
+
+@pytest.fixture
+def agent_for(session_bus, make_config, annotated_library):
+    """``agent_for(config_body, **run_options)``: an Agent on a DummyHands player."""
+    DBusGMainLoop(set_as_default=True)
+    made: list[Agent] = []
+
+    def make(body: str = "sensing: off", **options) -> tuple[Agent, DummyHands]:
+        config = load_config(make_config(annotated_library, "notifications: no\n" + body))
+        hands = DummyHands()
+        agent = Agent(config, RunOptions(**options), StateStore(),
+                      dbus.bus.BusConnection(session_bus), hands)
+        hands.start(agent.on_player_event)
+        made.append(agent)
+        return agent, hands
+
+    yield make
+    for agent in made:
+        agent.shutdown()

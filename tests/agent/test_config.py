@@ -22,7 +22,7 @@ def test_default_section_is_documented_and_valid(tmp_path: Path):
 
 def test_reads_beets_config_and_shares_the_library(tmp_path: Path, make_config):
     path = make_config(tmp_path, """
-        sensing: glance
+        sensing: off
         queue_length: 4
         never_moods: [sad, tense]
         players: [rhythmbox, vlc]
@@ -30,7 +30,7 @@ def test_reads_beets_config_and_shares_the_library(tmp_path: Path, make_config):
     config = load_config(path)
     assert config.library == tmp_path / "library.db"
     assert config.directory == tmp_path / "music"
-    assert (config.sensing, config.queue_length) == ("glance", 4)
+    assert (config.sensing, config.queue_length) == ("off", 4)  # YAML's bare off is false
     assert config.never_moods == ("sad", "tense")
     assert config.players == ("rhythmbox", "vlc")
     assert config.source == str(path)

@@ -106,7 +106,7 @@ def test_since_forms():
     assert parse_since("2h", now) == now - 7200
     assert parse_since("1w", now) == now - 604800
     assert parse_since("2026-01-31T18:00+00:00", now) == 1769882400.0
-    with pytest.raises(ValueError, match="expected e.g. 30m"):
+    with pytest.raises(ValueError, match=r"expected e\.g\. 30m"):
         parse_since("yesterday", now)
 
 

@@ -86,10 +86,12 @@ def io(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch,
 def _reset_beets_logging() -> Iterator[None]:
     """Drop handlers beets adds per run, so none writes to a closed captured stream."""
     yield
-    for name in ("beets", "beets.moodtag"):
-        logger = logging.getLogger(name)
-        for handler in list(logger.handlers):
-            logger.removeHandler(handler)
+    # Only loggers that exist: creating "beets.moodtag" here would make it a plain Logger
+    # and break beets' {}-formatting logger class for the plugin.
+    for name, logger in list(logging.Logger.manager.loggerDict.items()):
+        if name.split(".")[0] == "beets" and isinstance(logger, logging.Logger):
+            for handler in list(logger.handlers):
+                logger.removeHandler(handler)
 
 
 # --- A fake Last.fm web service on 127.0.0.1, answering in Last.fm's own XML. ---

@@ -73,3 +73,26 @@ def test_multifeature_method_gives_confidence(clips):
     result = analyze_file(clips[".flac"].path, AnalysisSettings(rhythm_method="multifeature"))
     assert result.bpm == pytest.approx(clips[".flac"].bpm, rel=0.04)
     assert result.bpm_confidence > 0.3
+
+
+@pytest.mark.parametrize("suffix", [".mp3", ".opus"])
+def test_loudness_agrees_with_essentias_ebu_r128(clips, suffix):
+    import essentia.standard as es
+
+    from moodplayer.music.decode import SAMPLE_RATE, decode_excerpt
+    from moodplayer.music.loudness import loudness
+
+    x = decode_excerpt(clips[suffix].path).samples
+    integrated, lra = loudness(x, SAMPLE_RATE)
+    _m, _s, ref, ref_lra = es.LoudnessEBUR128(sampleRate=SAMPLE_RATE)(es.StereoMuxer()(x, x))
+    assert integrated == pytest.approx(ref - 3.01, abs=0.3)  # dual mono is 3 dB louder
+    assert lra == pytest.approx(ref_lra, abs=0.3)
+
+
+def test_louder_render_measures_louder(tmp_path):
+    from moodplayer.music import samples
+
+    soft = analyze_file(samples.render_tune(tmp_path / "soft.flac", seconds=12, gain_db=-24))
+    loud = analyze_file(samples.render_tune(tmp_path / "loud.flac", seconds=12, gain_db=-12))
+    assert loud.loudness - soft.loudness == pytest.approx(12.0, abs=1.5)
+    assert loud.energy > soft.energy

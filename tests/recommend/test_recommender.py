@@ -172,5 +172,15 @@ def test_static_mode_ignores_feedback(library, store):
     rec = recommender(library, store, learning=False)
     first = rec.suggest("happy", n=1)[0]
     rec.feedback(first.item_id, "dislike")
-    rec2 = recommender(library, store, learning=False)
+    rec2 = recommender(library, store, learning=False, recent_window=0)
     assert rec2.suggest("happy", n=1)[0].item_id == first.item_id
+    rec3 = recommender(library, store, learning=False)
+    assert rec3.suggest("happy", n=1)[0].item_id != first.item_id  # heard it just now
+
+
+def test_estimate_from_the_fer_model_uses_the_class_row(library, store):
+    estimate = MoodEstimate.from_probabilities([0.1, 0.05, 0.6, 0.05, 0.1, 0.05, 0.05])
+    assert (estimate.mood, estimate.label) == ("tense", "fear")
+    pick = recommender(library, store).suggest(estimate, n=1)[0]
+    assert pick.reason.startswith(f"You look afraid ({round(estimate.confidence * 100)} %)")
+    assert moods_of([pick]) == ["tense"]

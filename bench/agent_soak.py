@@ -1,0 +1,205 @@
+"""Soak test of `moodplayer run`: ten minutes or more with a video camera stand-in and a
+real headless mpv, on a private session bus.
+
+    .venv/bin/python bench/agent_soak.py [--minutes 10] [--segment 40] [--out DIR]
+
+The camera stand-in is a video made here from real FER-2013 test faces (../shared/data)
+that the pipeline reads as happy, sad and neutral, `--segment` seconds each, looped by
+the agent in real time. Every 45 s the bench presses Next in mpv (a user skipping).
+Reported, with the anchor measured in the same run (mpv playing the same music, as a
+ratio): the agent's memory over time and its growth after warm-up, its CPU share of one
+core at the default sampling rate (2 frames/s), the time from each sustained mood change
+to the queue holding tracks chosen for it (goal: within the dwell time plus 1 s), the
+agent's exit status (zero crashes), and track starts seen by mpv against the feedback
+events the agent stored (zero lost).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import itertools
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from moodplayer.agent.demo import PrivateSession, build_library, demo_env
+from moodplayer.agent.store import StateStore
+from moodplayer.emotion import mood_of, point_of
+from moodplayer.vision.detect import ScrfdDetector
+from moodplayer.vision.fer import ExpressionModel
+from moodplayer.vision.sensor import FaceReader
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+STORY = ("happy", "sad", "neutral")
+FER_LABEL = {"happy": "happy", "sad": "sad", "neutral": "neutral"}
+VIDEO_FPS = 4.0
+CLK = os.sysconf("SC_CLK_TCK")
+
+
+def place(face: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A 640x480 frame with the gray face scaled to about 200 px, moving a little."""
+    frame = np.full((480, 640, 3), 90, np.uint8)
+    side = int(190 + rng.integers(-15, 16))
+    cx, cy = int(320 + rng.integers(-30, 31)), int(240 + rng.integers(-20, 21))
+    big = cv2.resize(face, (side, side), interpolation=cv2.INTER_CUBIC)
+    frame[cy - side // 2:cy - side // 2 + side, cx - side // 2:cx - side // 2 + side] = \
+        cv2.cvtColor(big, cv2.COLOR_GRAY2BGR)
+    return frame
+
+
+def pick_faces(data: Path, detector: Path, mood: str, count: int = 4) -> list[np.ndarray]:
+    """FER-2013 test faces of the mood's class that the real pipeline reads as that mood."""
+    reader = FaceReader(ScrfdDetector(detector), ExpressionModel())
+    rng = np.random.default_rng(0)
+    found = []
+    for path in sorted((data / "test" / FER_LABEL[mood]).glob("*.jpg"))[:400]:
+        face = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
+        reader.tracker.reset()
+        probs = reader.probabilities(place(face, rng))[0]
+        if probs is not None and mood_of(point_of(probs, reader.model.classes)[0]) == mood:
+            found.append(face)
+            if len(found) == count:
+                return found
+    raise SystemExit(f"fewer than {count} FER-2013 {mood} faces read as {mood}")
+
+
+def story_video(path: Path, data: Path, detector: Path, segment: float) -> Path:
+    """The looped camera stand-in: happy, sad, neutral, ``segment`` seconds each."""
+    rng = np.random.default_rng(7)
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), VIDEO_FPS, (640, 480))
+    for mood in STORY:
+        faces = pick_faces(data, detector, mood)
+        for i in range(int(segment * VIDEO_FPS)):
+            writer.write(place(faces[(i // 4) % len(faces)], rng))
+    writer.release()
+    return path
+
+
+def proc_sample(pid: int) -> tuple[float, float]:
+    """(RSS in MiB, CPU seconds used so far) of a process, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    cpu = (int(fields[11]) + int(fields[12])) / CLK
+    rss = next(int(line.split()[1]) for line in Path(f"/proc/{pid}/status").read_text()
+               .splitlines() if line.startswith("VmRSS:")) / 1024
+    return rss, cpu
+
+
+class TrackWatcher(threading.Thread):
+    """Counts track starts in mpv through its JSON IPC (a second client of the socket)."""
+
+    def __init__(self, sock: Path) -> None:
+        super().__init__(daemon=True)
+        self.sock, self.starts, self.paths = sock, 0, []
+
+    def run(self) -> None:
+        client = socket.socket(socket.AF_UNIX)
+        client.connect(str(self.sock))
+        client.sendall(b'{"command": ["observe_property", 1, "path"]}\n')
+        buffer = b""
+        while chunk := client.recv(65536):
+            buffer += chunk
+            *lines, buffer = buffer.split(b"\n")
+            for line in lines:
+                message = json.loads(line)
+                if message.get("event") == "property-change" and message.get("data"):
+                    self.starts += 1
+                    self.paths.append(message["data"])
+
+
+def main() -> int:
+    """Run the soak and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--minutes", type=float, default=10.0)
+    parser.add_argument("--segment", type=float, default=40.0,
+                        help="seconds of each expression in the looped video")
+    parser.add_argument("--skip-every", type=float, default=45.0)
+    parser.add_argument("--detector", type=Path, default=SHARED / "models" / "scrfd_500m.onnx")
+    parser.add_argument("--data", type=Path, default=SHARED / "data" / "fer2013")
+    parser.add_argument("--out", type=Path, default=None, help="keep the work dir here")
+    args = parser.parse_args()
+    for need in (args.detector, args.data):
+        if not need.exists():
+            raise SystemExit(f"{need} is absent (data and weights are not part of the project)")
+    root = (args.out or Path(tempfile.mkdtemp(prefix="moodplayer-soak-"))).resolve()
+    root.mkdir(parents=True, exist_ok=True)
+    config = build_library(root, 12, args.detector)
+    video = story_video(root / "story.avi", args.data, args.detector, args.segment)
+    text = config.read_text().replace("sensitivity: eager", "sensitivity: eager\n  fps: 2")
+    config.write_text(text)
+    dwell = 3.0  # the eager preset
+    env = demo_env(root)
+    seconds = args.minutes * 60
+    with PrivateSession(root, env) as session:
+        time.sleep(1.0)
+        watcher = TrackWatcher(session.socket)
+        watcher.start()
+        log = (root / "agent.log").open("w")
+        agent = subprocess.Popen(
+            [str(Path(sys.executable).with_name("moodplayer")), "-v", "run", "--config",
+             str(config), "--grant-consent", "--play", "--source", str(video),
+             "--duration", f"{seconds:g}"], env=env, stdout=log, stderr=subprocess.STDOUT)
+        mpv_pid = session.mpv_pid
+        start = time.monotonic()
+        samples, skips, next_skip = [], 0, start + args.skip_every
+        while agent.poll() is None:
+            time.sleep(1.0)
+            now = time.monotonic()
+            with contextlib.suppress(FileNotFoundError, ProcessLookupError, StopIteration):
+                samples.append((now - start, *proc_sample(agent.pid), *proc_sample(mpv_pid)))
+            if now >= next_skip:
+                session.next_track()
+                skips += 1
+                next_skip = now + args.skip_every
+        status = agent.returncode
+        wall = time.monotonic() - start
+    with StateStore(root / "data" / "moodplayer" / "agent.sqlite3") as store:
+        moods, decisions, feedback = store.moods(), store.decisions(), store.feedback()
+    latencies = []
+    for previous, sample in itertools.pairwise(moods):
+        if sample.mood == previous.mood or sample.mood == "absent":
+            continue
+        first = next((d.ts for d in decisions if d.target == sample.mood and d.ts >= sample.ts),
+                     None)
+        if first is not None:
+            latencies.append(first - sample.ts)
+    warm = [s for s in samples if s[0] >= 120] or samples
+    rss_growth = warm[-1][1] - warm[0][1]
+    agent_cpu = (samples[-1][2] - samples[0][2]) / (samples[-1][0] - samples[0][0]) * 100
+    mpv_cpu = (samples[-1][4] - samples[0][4]) / (samples[-1][0] - samples[0][0]) * 100
+    started = sum(1 for f in feedback if f.kind == "started")
+    ended = sum(1 for f in feedback if f.kind in ("played", "skipped"))
+    print(f"soak: {wall / 60:.1f} min, agent exit status {status} "
+          f"({'no crash' if status == 0 else 'CRASHED'}); work dir {root}")
+    print(f"memory (RSS): {warm[0][1]:.1f} MiB at {warm[0][0]:.0f} s -> {warm[-1][1]:.1f} MiB "
+          f"at {warm[-1][0]:.0f} s: growth {rss_growth:+.1f} MiB "
+          f"(max {max(s[1] for s in samples):.1f} MiB)")
+    print(f"CPU share of one core: agent {agent_cpu:.2f} % at 2 frames/s; anchor mpv playing "
+          f"the same music {mpv_cpu:.2f} %; ratio agent/mpv {agent_cpu / max(mpv_cpu, 1e-9):.2f}")
+    if latencies:
+        print(f"mood changes: {len(latencies)}; sustained change -> queue: median "
+              f"{statistics.median(latencies) * 1000:.0f} ms, max {max(latencies) * 1000:.0f} "
+              f"ms (budget: dwell {dwell:g} s + 1 s after the expression changes; the "
+              f"smoother's own dwell comes before this)")
+    else:
+        print("mood changes: none reached the queue")
+    print(f"mood samples {len(moods)}: {', '.join(m.mood for m in moods[:12])}"
+          f"{' ...' if len(moods) > 12 else ''}")
+    print(f"tracks queued {len(decisions)}; skips pressed {skips}; track starts seen by mpv "
+          f"{watcher.starts}, stored 'started' {started} (lost {watcher.starts - started}); "
+          f"stored played/skipped {ended}")
+    return 0 if status == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

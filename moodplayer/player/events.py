@@ -1,0 +1,66 @@
+"""What the player part reports: the track identity and the feedback events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+FeedbackKind = Literal["started", "played", "skipped", "paused"]
+
+
+@dataclass(frozen=True, slots=True)
+class TrackRef:
+    """How to find a playing track in the beets library: by path, Spotify id, or tags.
+
+    ``path`` is set for local files (from ``xesam:url``), ``spotify_id`` for Spotify
+    tracks; ``artist`` and ``title`` are the fallback. ``length_s`` is None if unknown.
+    """
+
+    url: str = ""
+    path: str | None = None
+    spotify_id: str | None = None
+    artist: str = ""
+    title: str = ""
+    length_s: float | None = None
+
+    def describe(self) -> str:
+        """A short human-readable name for log lines."""
+        if self.path:
+            return self.path
+        if self.artist or self.title:
+            return f"{self.artist} - {self.title}".strip(" -")
+        return self.url or self.spotify_id or "(unknown track)"
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackEvent:
+    """One thing the user did or heard: a track ``started``, was ``played`` through,
+    ``skipped`` (at ``position_s`` of ``length_s``), or ``paused``.
+    """
+
+    kind: FeedbackKind
+    player: str
+    track: TrackRef
+    position_s: float = 0.0
+    length_s: float | None = None
+
+
+EnqueueStatus = Literal["queued", "deferred", "waiting", "failed"]
+
+
+@dataclass(frozen=True, slots=True)
+class EnqueueResult:
+    """The outcome of one ``enqueue`` call.
+
+    ``queued``: in the player's queue after the current track. ``deferred``: the player
+    has no queue (Spotify, plain OpenUri); the agent opens it when the current track
+    ends. ``waiting``: no player could take it; kept and retried when one appears.
+    ``failed``: the items can never be queued (e.g. no Spotify id for Spotify).
+    """
+
+    status: EnqueueStatus
+    uris: tuple[str, ...]
+    player: str = ""
+    backend: str = ""
+    message: str = ""
+    queue_length: int | None = None

@@ -1,0 +1,156 @@
+"""The agent's decisions as a plain object: a real recommender on a real annotated beets
+library, a real state store and a private bus, with a stand-in for the player layer
+(``DummyHands`` in conftest.py, the interface the agent uses) so each rule can be driven exactly.
+The same loop against a real mpv is in test_loop_mpv.py."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from pathlib import Path
+
+from gi.repository import GLib
+
+from moodplayer.agent.hands import PlayerEvent
+from moodplayer.recommend import MoodEstimate
+
+
+def _valence(library_root: Path) -> dict[str, float]:
+    with sqlite3.connect(library_root / "library.db") as db:
+        rows = db.execute("SELECT items.path, attributes.value FROM items JOIN "
+                          "item_attributes AS attributes ON attributes.entity_id = items.id "
+                          "WHERE attributes.key = 'moodtag_valence'").fetchall()
+    root = library_root / "music"
+    return {str(p if Path(p.decode() if isinstance(p, bytes) else p).is_absolute()
+                else root / (p.decode() if isinstance(p, bytes) else p)): float(v)
+            for p, v in rows}
+
+
+def _by_path(library_root: Path, queue: list[str]) -> list[float]:
+    valence = {Path(k).name: v for k, v in _valence(library_root).items()}
+    return [valence[Path(p).name] for p in queue]
+
+
+def test_queue_follows_a_sustained_mood_change(agent_for, annotated_library):
+    agent, player = agent_for("sensing: off\nqueue_length: 2")
+    agent.on_mood(MoodEstimate.named("happy"))
+    player.appear()
+    happy = list(player.queue)
+    assert len(happy) == 2
+    agent.on_mood(MoodEstimate.named("sad"))
+    sad = list(player.queue)
+    assert len(sad) == 2 and not set(sad) & set(happy)  # the happy picks were taken out
+    assert max(_by_path(annotated_library, sad)) < min(_by_path(annotated_library, happy))
+    decisions = agent.store.decisions()
+    assert [d.target for d in decisions] == ["happy", "happy", "sad", "sad"]
+    assert all(d.reason for d in decisions)
+
+
+def test_the_same_mood_again_changes_nothing(agent_for):
+    agent, player = agent_for()
+    agent.on_mood(MoodEstimate.named("calm"))
+    player.appear()
+    before = list(player.queue)
+    agent.on_mood(MoodEstimate.named("calm"))
+    assert player.queue == before
+
+
+def test_keeps_n_upcoming_and_never_touches_what_plays(agent_for):
+    agent, player = agent_for("sensing: off\nqueue_length: 3")
+    agent.on_mood(MoodEstimate.named("energetic"))
+    player.appear()
+    first = player.queue[0]
+    player.start_track(first)
+    assert len(player.queue) == 3 and first not in player.queue
+    agent.on_mood(MoodEstimate.named("calm"))  # re-plan: the playing track stays
+    assert player.playing_path == first and first not in player.queue
+    assert len(player.queue) == 3
+
+
+def test_backs_off_when_the_user_takes_over(agent_for, annotated_library):
+    agent, player = agent_for("sensing: off\nqueue_length: 2")
+    agent.on_mood(MoodEstimate.named("happy"))
+    player.appear()
+    ours = list(player.queue)
+    player.start_track(ours[0])
+    queued = len(agent.store.decisions())
+    player.start_track(str(annotated_library / "music" / "their own pick.mp3"))
+    agent.on_mood(MoodEstimate.named("sad"))
+    assert agent.status()["backed off"] == "yes"
+    assert len(agent.store.decisions()) == queued  # nothing added while backed off
+    player.start_track(player.queue[0])  # the player is back to the agent's queue
+    assert agent.status()["backed off"] == "no"
+    assert len(player.queue) == 2
+
+
+def test_skips_are_heard_and_stored_with_the_decision(agent_for):
+    agent, player = agent_for()
+    agent.on_mood(MoodEstimate.named("happy"))
+    player.appear()
+    track = player.queue[0]
+    player.start_track(track)
+    player.skip(track, at=4.0)
+    kinds = [(f.kind, f.path) for f in agent.store.feedback()]
+    assert kinds == [("started", track), ("skipped", track)]
+    skipped = agent.store.feedback()[-1]
+    assert skipped.decision_id == agent.store.decisions()[0].id
+    learned = list(agent.recommender.store.events(agent.recommender.user))
+    assert [(e.kind, e.path) for e in learned] == [("skipped", track)]
+
+
+def test_never_steers_toward_a_never_mood(agent_for, annotated_library):
+    agent, player = agent_for("sensing: off\nnever_moods: [sad]")
+    agent.on_mood(MoodEstimate.named("sad"))
+    player.appear()
+    decisions = agent.store.decisions()
+    assert {d.target for d in decisions} == {"neutral"}
+    assert all("not steering toward sad" in d.reason for d in decisions)
+
+
+def test_pause_stops_queueing_and_resume_fills(agent_for):
+    agent, player = agent_for()
+    agent.on_mood(MoodEstimate.named("happy"))
+    agent.pause()
+    player.appear()
+    assert player.queue == []
+    agent.resume()
+    assert len(player.queue) == 2
+
+
+def test_no_player_waits_quietly(agent_for, caplog):
+    agent, player = agent_for()
+    with caplog.at_level(logging.WARNING):
+        agent.on_mood(MoodEstimate.named("happy"))
+        agent.on_mood(MoodEstimate.named("sad"))
+    assert player.queue == [] and caplog.records == []
+    player.appear()
+    assert len(player.queue) == 2
+
+
+def test_locked_library_is_retried(agent_for, annotated_library, caplog, wait_for):
+    agent, player = agent_for()
+    agent.on_mood(MoodEstimate.named("happy"))
+    lock = sqlite3.connect(annotated_library / "library.db", isolation_level=None)
+    lock.execute("BEGIN EXCLUSIVE")  # what a running `beet import` holds while it writes
+    try:
+        with caplog.at_level(logging.WARNING):
+            player.appear()
+        assert player.queue == []
+        assert "trying again" in caplog.text
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+    context = GLib.MainContext.default()
+    assert wait_for(lambda: (context.iteration(False), len(player.queue) == 2)[1], 60)
+
+
+def test_player_gone_and_back(agent_for):
+    agent, player = agent_for()
+    agent.on_mood(MoodEstimate.named("calm"))
+    player.appear()
+    player.name = ""
+    player.on_event(PlayerEvent("vanished", "dummy"))
+    assert agent.status()["queued by moodplayer"] == "0"
+    player.queue.clear()
+    player.appear()  # restarted: the agent carries on
+    assert len(player.queue) == 2
