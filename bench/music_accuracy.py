@@ -15,6 +15,7 @@ import argparse
 import csv
 import sys
 import time
+import warnings
 from collections import defaultdict
 from pathlib import Path
 
@@ -53,7 +54,9 @@ def librosa_tempo(path: Path) -> float:
     import librosa
     import numpy as np
 
-    y, sr = librosa.load(path, res_type="kaiser_fast")
+    with warnings.catch_warnings():  # m4a/opus: "PySoundFile failed. Trying audioread"
+        warnings.simplefilter("ignore")
+        y, sr = librosa.load(path, res_type="kaiser_fast")
     tempo, _ = librosa.beat.beat_track(y=y, sr=sr)
     return float(tempo[0] if isinstance(tempo, np.ndarray) else tempo)
 

@@ -123,8 +123,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--confusion", type=Path, default=DEFAULT_CARD,
                         help="JSON with key confusion_matrix (default: the model card)")
-    parser.add_argument("--explore", type=float, default=0.1,
-                        help="the learner's exploration scale (Recommender default 0.1)")
+    parser.add_argument("--explore", type=float, default=0.05,
+                        help="the learner's exploration scale (Recommender default 0.05)")
     parser.add_argument("--learner-weight", type=float, default=2.0,
                         help="the learner's weight in the score (Recommender default 2.0)")
     parser.add_argument("--out", type=Path, help="write the results as JSON here")

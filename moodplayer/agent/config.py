@@ -161,6 +161,11 @@ SCHEMA: Mapping[str, Option] = {
     "players": Option((), "players to use, in priority order (e.g. [rhythmbox, vlc]); "
                       "empty: any MPRIS player", _strings),
     "ignore_players": Option((), "players never to use", _strings),
+    "mpv_socket": Option(None, "mpv's JSON IPC socket (mpv --input-ipc-server=PATH): how "
+                         "tracks are queued in mpv", _optional_path),
+    "mpd_host": Option("localhost", "MPD's host, for MPD behind mpDris2 or mpd-mpris",
+                       _text),
+    "mpd_port": Option(6600, "MPD's port", _number(1, 65535, integer=True)),
     "camera": Option("0", "camera device number, video file, or folder of images", _text),
     "face_detector": Option("scrfd", "scrfd (InsightFace, non-commercial weights) or yunet "
                             "(OpenCV Zoo, MIT)", _choice("scrfd", "yunet")),
@@ -195,6 +200,9 @@ class AgentConfig:
     notifications: bool = True
     players: tuple[str, ...] = ()
     ignore_players: tuple[str, ...] = ()
+    mpv_socket: Path | None = None
+    mpd_host: str = "localhost"
+    mpd_port: int = 6600
     camera: str = "0"
     face_detector: str = "scrfd"
     detector: Path | None = None

@@ -12,7 +12,7 @@ import logging
 import signal
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import dbus
@@ -275,10 +275,9 @@ class Agent:
             return
         label = self._label()
         for queued in self.plan.stale(label):
-            if self.hands.remove(queued.path):
-                self.plan.removed(queued)
-                log.info("re-planning: took %s out of the queue (chosen for %s)",
-                         queued.path, queued.mood)
+            self.plan.abandon(queued)
+            log.info("re-planning for %s: %s (chosen for %s) no longer counts", label,
+                     queued.path, queued.mood)
         self._fill()
 
     def _fill(self) -> None:
@@ -292,22 +291,35 @@ class Agent:
             log.warning("%s; trying again in %g s", exc, RETRY_S)
             self._retry = GLib.timeout_add(int(RETRY_S * 1000), self._retry_fill)
             return
+        if not chosen:
+            return
+        self.plan.requested += 1
+        mood = self.mood.mood if self.mood and not self.absent else "none"
+        self.hands.enqueue([c[0] for c in chosen],
+                           lambda accepted, why: self._enqueued(chosen, label, mood, accepted,
+                                                                why))
+
+    def _enqueued(self, chosen: list[tuple[str, str, str, str]], label: str, mood: str,
+                  accepted: Sequence[str], why: str) -> None:
+        """The player answered an enqueue request: record and announce what it took."""
+        self.plan.requested -= 1
+        if not accepted:
+            log.warning("the player did not take the tracks: %s", why)
+            return
         lines = []
         for path, artist, title, reason in chosen:
-            if not self.hands.enqueue(path):
-                break
-            decision = self.store.add_decision(mood=self.mood.mood if self.mood else "none",
-                                               target=label, path=path, title=title,
-                                               artist=artist, reason=reason,
+            decision = self.store.add_decision(mood=mood, target=label, path=path,
+                                               title=title, artist=artist, reason=reason,
                                                player=self.hands.name)
             self.plan.added(Queued(path, label, decision))
             log.info("queued %s – %s: %s", artist, title, reason)
             lines.append(f"{artist} – {title}: {reason}")
-        if lines:
-            self.notifier.show(f"moodplayer queued music for {label}", "\n".join(lines))
-        if not self._kicked and self.options.play and lines and not self.hands.playing:
+        self.notifier.show(f"moodplayer queued music for {label}", "\n".join(lines))
+        if not self._kicked and self.options.play and not self.hands.playing:
             self._kicked = True
             self.hands.play()
+        if label != self._label():  # the mood moved on while the player answered
+            self._replan()
 
     def _retry_fill(self) -> bool:
         self._retry = 0

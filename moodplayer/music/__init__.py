@@ -1,6 +1,8 @@
-"""Music analysis, usable without beets: decode, analyse, Last.fm tags, emotion estimate.
+"""Music analysis, usable without beets.
 
-Modules: ``decode`` (ffmpeg excerpts), ``analyze`` (essentia cues), ``affect``
-(valence/arousal from cues and tags), ``lastfm`` (pylast + the mood-tag table),
-``samples`` (generated test audio), ``library`` (read tracks from beets).
+``decode`` (ffmpeg excerpts), ``analyze`` (essentia: key, tempo, cues), ``loudness``
+(EBU R128), ``batch`` (many files in worker processes), ``affect`` (valence/arousal from
+cues and tags), ``moodtags`` (the mood-tag table), ``lastfm`` (pylast client with cache),
+``progress`` (terminal bar), ``samples`` (generated test music), ``library`` (read
+tracks from beets).
 """

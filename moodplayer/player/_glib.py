@@ -1,4 +1,8 @@
-"""Timers and idle callbacks on a chosen GLib main context (default: the global one)."""
+"""Timers and idle callbacks on the GLib main context the player part runs on.
+
+dbus-python dispatches only on the global default context, so that is the default here:
+the caller may own the ``GLib.MainLoop`` that runs it.
+"""
 
 from __future__ import annotations
 

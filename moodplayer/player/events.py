@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Literal
 
@@ -44,6 +45,9 @@ class FeedbackEvent:
     position_s: float = 0.0
     length_s: float | None = None
 
+
+#: What ``enqueue`` takes: a local path, a URI, or a track from the library (TrackRef).
+QueueItem = str | os.PathLike[str] | TrackRef
 
 EnqueueStatus = Literal["queued", "deferred", "waiting", "failed"]
 

@@ -11,7 +11,7 @@ ANY = "%any"
 
 @dataclass(frozen=True, slots=True)
 class PlayerName:
-    """A player on the bus: ``name`` (``vlc``), ``instance`` (``vlc.instance123``), ``bus_name``."""
+    """A player on the bus: ``name`` (vlc), ``instance`` (vlc.instance123), ``bus_name``."""
 
     name: str
     instance: str

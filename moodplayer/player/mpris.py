@@ -4,7 +4,6 @@ Every call is asynchronous with a timeout; replies and errors come back through
 callbacks on the main loop, so a player that hangs never blocks it.
 """
 
-# ruff: noqa: N802
 from __future__ import annotations
 
 import logging
@@ -80,7 +79,7 @@ class Player:
     def call(self, interface: str, method: str, args: Sequence[Any] = (),
              reply: Reply | None = None, error: Failure | None = None,
              signature: str | None = None) -> None:
-        """Call ``interface.method(*args)`` on the MPRIS object; ``reply(*values)`` or ``error(msg)``."""
+        """Call ``interface.method(*args)`` on the MPRIS object (see ``call_on``)."""
         self.call_on(self.owner, PATH, interface, method, args, reply, error, signature)
 
     def call_on(self, bus_name: str, object_path: str, interface: str, method: str,

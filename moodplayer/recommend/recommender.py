@@ -79,7 +79,7 @@ class Recommender:
                  table: ProfileTable | str | Path | None = None,
                  policy: Policy | None = None, *, user: str | None = None,
                  directory: str | Path | None = None, learning: bool = True,
-                 explore: float = 0.1, recent_window: int = 50, learner_weight: float = 2.0,
+                 explore: float = 0.05, recent_window: int = 50, learner_weight: float = 2.0,
                  lastfm: LastfmSignals | None = None, seed: int | None = None) -> None:
         if library_path is None or directory is None:
             configured_path, configured_dir = default_library()

@@ -42,11 +42,20 @@ def session_bus(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def annotated_library(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A real beets library of generated tracks annotated by `beet moodtag`; its root."""
-    from moodplayer.agent.demo import build_library
+    """A real beets library of generated tracks annotated by `beet moodtag`; its root.
 
+    Made by the README's demo command itself (``moodplayer demo --library-only``), so
+    the demo's first stage is checked on the way.
+    """
     root = tmp_path_factory.mktemp("library")
-    build_library(root, 6)
+    result = subprocess.run([str(VENV_BIN / "moodplayer"), "demo", "--library-only",
+                             "--tracks", "6", "--dir", str(root)],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    listed = [line for line in result.stdout.splitlines()
+              if " BPM " in line and " | " in line and not line.startswith("$")]
+    assert len(listed) == 6, result.stdout
+    assert all(line.rsplit("| ", 1)[1].strip() for line in listed)  # a mood label each
     return root
 
 

@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from gi.repository import GLib
-
-from moodplayer.player.events import EnqueueResult
+from moodplayer.player.events import EnqueueResult, QueueItem, TrackRef
 from moodplayer.player.mpris import Player
+from moodplayer.player.uri import to_uri
 
 Done = Callable[[EnqueueResult], None]
 
@@ -47,9 +46,8 @@ class Backend(ABC):
     #: True for players without a queue: the backend opens the track when the current ends.
     DEFERRED: ClassVar[bool] = False
 
-    def __init__(self, player: Player, settings: BackendSettings,
-                 context: GLib.MainContext | None = None) -> None:
-        self.player, self.settings, self.context = player, settings, context
+    def __init__(self, player: Player, settings: BackendSettings) -> None:
+        self.player, self.settings = player, settings
 
     @classmethod
     @abstractmethod
@@ -59,6 +57,12 @@ class Backend(ABC):
     @abstractmethod
     def enqueue(self, uris: Sequence[str], done: Done) -> None:
         """Queue ``uris`` (in order) after the current track; report through ``done``."""
+
+    def uri_for(self, item: QueueItem) -> str | None:
+        """The URI this player should get for ``item``; None if it cannot play it."""
+        if isinstance(item, TrackRef):
+            return to_uri(item.path) if item.path else (item.url or None)
+        return to_uri(item)
 
     def queue_length(self) -> int | None:
         """How many tracks wait after the current one, if the backend can tell."""

@@ -1,0 +1,83 @@
+"""Players without a queue: hold the tracks and open each one when the current track ends.
+
+``OpenUri`` replaces what plays in these players, so opening at once would interrupt the
+user. The backend arms a timer for the end of the current track (re-armed on every
+change: seek, pause, new track) and opens the next held track then, or at once when the
+player is stopped or idle.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from gi.repository import GLib
+
+from moodplayer.player import _glib
+from moodplayer.player.backends.base import Backend, Done
+
+log = logging.getLogger(__name__)
+
+#: Open the next track this long before the current one ends (the player's own gap).
+LEAD_S = 0.3
+
+
+class DeferredBackend(Backend):
+    """Holds URIs and opens them one at a time with ``open``, at the end of each track."""
+
+    DEFERRED = True
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._held: list[str] = []
+        self._timer: GLib.Source | None = None
+        self._opening = False
+        self._opened_from: object = None
+
+    def open(self, uri: str) -> None:
+        """Make the player play ``uri`` now."""
+        self.player.open_uri(uri, error=lambda msg: log.warning(
+            "%s could not open %s: %s", self.player.name, uri, msg))
+
+    def enqueue(self, uris: Sequence[str], done: Done) -> None:
+        """Hold the URIs; they are opened one by one as tracks end."""
+        self._held.extend(uris)
+        self.on_player_change()
+        done(self.result(uris, True))
+
+    def queue_length(self) -> int | None:
+        """The number of tracks held for this player."""
+        return len(self._held)
+
+    def on_player_change(self) -> None:
+        """Re-arm the end-of-track timer from the player's current state."""
+        _glib.cancel(self._timer)
+        self._timer = None
+        if not self._held:
+            return
+        tracker = self.player.tracker
+        if self._opening and tracker.key == self._opened_from:
+            return  # wait for the track just opened to start
+        self._opening = False
+        if tracker.track is None or tracker.status == "Stopped":
+            self._open_next()
+            return
+        remaining = tracker.remaining()
+        if tracker.playing and remaining is not None:
+            self._timer = _glib.timeout(max(0.0, remaining - LEAD_S), self._open_next)
+
+    def _open_next(self) -> None:
+        self._timer = None
+        if self._held:
+            self._opening, self._opened_from = True, self.player.tracker.key
+            self.open(self._held.pop(0))
+
+    def take_held(self) -> list[str]:
+        """Remove and return the tracks not yet opened (to queue them elsewhere)."""
+        held, self._held = self._held, []
+        return held
+
+    def close(self) -> None:
+        """Cancel the timer; held tracks are dropped with the backend."""
+        _glib.cancel(self._timer)
+        self._timer = None

@@ -1,0 +1,151 @@
+"""mpv's JSON IPC (``--input-ipc-server``): ``loadfile URL append`` moved after the current."""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import stat
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from gi.repository import GLib
+
+from moodplayer.player import _glib
+from moodplayer.player.backends.base import Backend, BackendSettings, Capabilities, Done
+from moodplayer.player.backends.chain import Step, run_steps
+
+log = logging.getLogger(__name__)
+
+
+class MpvIpc:
+    """One non-blocking connection to mpv's IPC socket; replies arrive on the main loop."""
+
+    def __init__(self, path: Path, timeout_s: float) -> None:
+        self.timeout_s = timeout_s
+        self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self._sock.setblocking(False)
+        self._sock.connect(str(path))  # a local socket: connects or refuses at once
+        self._buffer = b""
+        self._next_id = 0
+        self._pending: dict[int, tuple[Callable[[Any], None], Callable[[str], None],
+                                       GLib.Source]] = {}
+        self._watch = GLib.io_add_watch(self._sock.fileno(), GLib.PRIORITY_DEFAULT,
+                                        GLib.IO_IN | GLib.IO_HUP | GLib.IO_ERR, self._readable)
+
+    def command(self, args: list[Any], ok: Callable[[Any], None],
+                fail: Callable[[str], None]) -> None:
+        """Send one command; ``ok(data)`` on success, ``fail(message)`` on error or timeout."""
+        self._next_id += 1
+        rid = self._next_id
+        timer = _glib.timeout(self.timeout_s, lambda: self._expire(rid))
+        self._pending[rid] = (ok, fail, timer)
+        try:
+            self._sock.send(json.dumps({"command": args, "request_id": rid}).encode() + b"\n")
+        except OSError as exc:
+            self._resolve(rid, None, f"mpv IPC socket: {exc.strerror or exc}")
+
+    def _expire(self, rid: int) -> None:
+        self._resolve(rid, None, f"no answer from mpv within {self.timeout_s:g} s")
+
+    def _resolve(self, rid: int, data: Any, error: str | None) -> None:
+        entry = self._pending.pop(rid, None)
+        if entry is None:
+            return
+        ok, fail, timer = entry
+        _glib.cancel(timer)
+        if error is None:
+            ok(data)
+        else:
+            fail(error)
+
+    def _readable(self, _fd: int, condition: int) -> bool:
+        try:
+            chunk = self._sock.recv(65536)
+        except BlockingIOError:
+            return True
+        except OSError:
+            chunk = b""
+        if not chunk:
+            for rid in list(self._pending):
+                self._resolve(rid, None, "mpv closed its IPC socket")
+            self._watch = 0
+            return False
+        self._buffer += chunk
+        *lines, self._buffer = self._buffer.split(b"\n")
+        for line in lines:
+            try:
+                message = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(message, dict) and "request_id" in message:
+                error = message.get("error")
+                self._resolve(message["request_id"], message.get("data"),
+                              None if error == "success" else f"mpv: {error}")
+        return True
+
+    def close(self) -> None:
+        """Close the connection; pending commands fail."""
+        for rid in list(self._pending):
+            self._resolve(rid, None, "IPC connection closed")
+        if self._watch:
+            GLib.source_remove(self._watch)
+            self._watch = 0
+        self._sock.close()
+
+
+def _is_socket(path: Path | None) -> bool:
+    try:
+        return path is not None and stat.S_ISSOCK(path.stat().st_mode)
+    except OSError:
+        return False
+
+
+class MpvBackend(Backend):
+    """Appends with ``loadfile URL append``, then ``playlist-move``s it after the current."""
+
+    NAME = "mpv"
+
+    @classmethod
+    def supports(cls, caps: Capabilities, settings: BackendSettings) -> bool:
+        """mpv players, when the configured IPC socket exists."""
+        return caps.player_name == "mpv" and _is_socket(settings.mpv_socket)
+
+    def enqueue(self, uris: Sequence[str], done: Done) -> None:
+        """Queue the URIs in order right after the playing entry."""
+        try:
+            ipc = MpvIpc(self.settings.mpv_socket, self.settings.timeout_s)
+        except OSError as exc:
+            done(self.result(uris, False, f"mpv IPC socket {self.settings.mpv_socket}: "
+                             f"{exc.strerror or exc}"))
+            return
+        state: dict[str, int] = {}
+
+        def get(name: str) -> Step:
+            def step(ok, fail) -> None:
+                def store(value: Any) -> None:
+                    state[name] = int(value) if isinstance(value, int) else -1
+                    ok()
+                ipc.command(["get_property", name], store, lambda _msg: store(None))
+            return step
+
+        def add(index: int, uri: str) -> Step:
+            def step(ok, fail) -> None:
+                def move(_: Any) -> None:
+                    source = state["playlist-count"] + index
+                    target = state["playlist-pos"] + 1 + index
+                    if state["playlist-pos"] < 0 or source == target:
+                        ok()
+                        return
+                    # playlist-move puts the entry before ``target``.
+                    ipc.command(["playlist-move", source, target], lambda _: ok(), fail)
+                ipc.command(["loadfile", uri, "append"], move, fail)
+            return step
+
+        def finished(err: str | None) -> None:
+            ipc.close()
+            done(self.result(uris, err is None, err or ""))
+
+        run_steps([get("playlist-pos"), get("playlist-count"),
+                   *(add(i, u) for i, u in enumerate(uris))], finished)

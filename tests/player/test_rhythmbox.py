@@ -1,0 +1,36 @@
+"""Rhythmbox under Xvfb on a private bus: its own play queue (org.gnome.Rhythmbox3)."""
+
+from __future__ import annotations
+
+import pytest
+
+from moodplayer.player import PlayerManager, to_uri
+
+from .conftest import Control, Recorder, spin, start_rhythmbox
+
+pytestmark = pytest.mark.players
+
+
+def test_rhythmbox_plays_the_queued_track_next(bus, procs, tracks, tmp_path):
+    start_rhythmbox(procs, bus, tmp_path / "home")
+    manager = PlayerManager(bus.connect())
+    recorder = Recorder()
+    manager.add_listener(recorder)
+    manager.start()
+    control = Control(bus, "rhythmbox")
+    try:
+        assert spin(lambda: recorder.appeared, 15), "Rhythmbox was not discovered"
+        assert recorder.appeared[0][1] == "rhythmbox"
+        control.player("OpenUri", to_uri(tracks["long_a"]))
+        assert spin(lambda: control.url() == to_uri(tracks["long_a"]), 10)
+        manager.enqueue([tracks["short"]])
+        assert spin(lambda: recorder.results)
+        assert recorder.results[-1].status == "queued", recorder.results[-1]
+        assert control.url() == to_uri(tracks["long_a"]), "the playing track was interrupted"
+        assert spin(lambda: control.url() == to_uri(tracks["short"]), 15)
+        assert spin(lambda: recorder.kinds("played"), 5)
+        assert recorder.kinds("played")[0].track.path == str(tracks["long_a"])
+        assert not recorder.kinds("skipped")
+    finally:
+        control.close()
+        manager.stop()

@@ -1,0 +1,66 @@
+"""VLC (libvlc with its D-Bus module) on a private bus: TrackList.AddTrack after current."""
+
+from __future__ import annotations
+
+import dbus
+import pytest
+
+from moodplayer.player import PlayerManager, to_uri
+
+from .conftest import Control, Recorder, spin, start_vlc
+
+pytestmark = pytest.mark.players
+
+APPEND = dbus.ObjectPath("/org/mpris/MediaPlayer2/TrackList/Append")
+
+
+@pytest.fixture
+def vlc_setup(bus, procs, tracks):
+    """VLC playing the 8 s track, a manager, and a user's control."""
+    proc = start_vlc(procs, bus)
+    control = Control(bus, "vlc")
+    control.obj.AddTrack(to_uri(tracks["long_a"]), APPEND, True,
+                         dbus_interface="org.mpris.MediaPlayer2.TrackList")
+    manager = PlayerManager(bus.connect())
+    recorder = Recorder()
+    manager.add_listener(recorder)
+    manager.start()
+    assert spin(lambda: recorder.appeared), "VLC was not discovered"
+    assert spin(lambda: control.url() == to_uri(tracks["long_a"]))
+    yield manager, recorder, control, proc
+    control.close()
+    manager.stop()
+
+
+def test_vlc_plays_the_enqueued_track_next(vlc_setup, tracks):
+    manager, recorder, control, _ = vlc_setup
+    assert recorder.appeared[0][1] == "tracklist"
+    assert spin(lambda: manager.player("vlc").tracker.track is not None)
+    manager.enqueue([tracks["odd"], tracks["short"]])
+    assert spin(lambda: recorder.results)
+    assert recorder.results[-1].status == "queued", recorder.results[-1]
+    assert control.url() == to_uri(tracks["long_a"])
+    assert spin(lambda: control.url() == to_uri(tracks["odd"]), 15)
+    assert spin(lambda: recorder.kinds("played"), 5)
+    assert recorder.kinds("played")[0].track.path == str(tracks["long_a"])
+    # The order is kept: the second enqueued track follows the first.
+    assert spin(lambda: control.url() == to_uri(tracks["short"]), 10)
+    assert not recorder.kinds("skipped"), "VLC's spurious Seeked must not count as a skip"
+
+
+def test_vlc_next_at_two_seconds_is_a_skip(vlc_setup, tracks):
+    manager, recorder, control, _ = vlc_setup
+    assert spin(lambda: manager.player("vlc").tracker.track is not None)
+    manager.enqueue([tracks["short"]])
+    assert spin(lambda: recorder.results)
+    spin(lambda: False, 2.0)
+    control.player("Next")
+    assert spin(lambda: recorder.kinds("skipped"), 5)
+    skip = recorder.kinds("skipped")[0]
+    assert skip.track.path == str(tracks["long_a"])
+    assert skip.position_s < 4.0 and skip.length_s == pytest.approx(8, abs=0.5)
+    def started() -> list[str | None]:
+        return [e.track.path for e in recorder.kinds("started")]
+    assert spin(lambda: str(tracks["short"]) in started(), 5)
+    spin(lambda: False, 1.0)  # VLC re-emits Metadata; give the repeats time to arrive
+    assert started().count(str(tracks["short"])) == 1, "repeated Metadata must be de-duplicated"
