@@ -12,12 +12,14 @@ cd "$(dirname "$0")"
 #  - ffmpeg: decodes audio for analysis.
 #  - dbus, libdbus-1-dev, libglib2.0-dev, libgirepository1.0-dev, libcairo2-dev,
 #    pkg-config: dbus-python and PyGObject build from pip against these.
-#  - players and a virtual screen for the integration tests (real players, headless).
+#  - players and a virtual screen for the integration tests (real players, headless);
+#    rhythmbox-plugins holds its MPRIS plugin (only "recommended" by rhythmbox).
 APT_PACKAGES=(
   ffmpeg dbus dbus-x11 libdbus-1-dev libglib2.0-dev libgirepository1.0-dev libcairo2-dev
   pkg-config gcc python3-dev python3-venv
-  mpv mpv-mpris vlc-bin vlc-plugin-base rhythmbox xvfb xauth gstreamer1.0-plugins-good
-  audacious playerctl libsdl2-2.0-0 mpd
+  mpv mpv-mpris vlc-bin vlc-plugin-base rhythmbox rhythmbox-plugins xvfb xauth
+  gstreamer1.0-plugins-good
+  audacious playerctl libsdl2-2.0-0 mpd mpdris2
   # agent tests: a real notification daemon (on Xvfb) and a browser to render the report
   notification-daemon chromium
 )

@@ -140,14 +140,14 @@ def main() -> int:
     dwell = 3.0  # the eager preset
     env = demo_env(root)
     seconds = args.minutes * 60
-    with PrivateSession(root, env) as session:
+    with PrivateSession(root, env, sorted((root / "music").rglob("*.ogg"))[0]) as session:
         time.sleep(1.0)
         watcher = TrackWatcher(session.socket)
         watcher.start()
         log = (root / "agent.log").open("w")
         agent = subprocess.Popen(
             [str(Path(sys.executable).with_name("moodplayer")), "-v", "run", "--config",
-             str(config), "--grant-consent", "--play", "--source", str(video),
+             str(config), "--grant-consent", "--source", str(video),
              "--duration", f"{seconds:g}"], env=env, stdout=log, stderr=subprocess.STDOUT)
         mpv_pid = session.mpv_pid
         start = time.monotonic()

@@ -76,6 +76,7 @@ def write_beets_config(root: Path, *, detector: Path | None = None) -> Path:
           queue_length: 2
           notifications: no
           players: [mpv]
+          mpv_socket: {root / 'mpv.sock'}
         """), encoding="utf-8")
     return config
 
@@ -125,10 +126,11 @@ def _missing_parts() -> list[str]:
 
 
 class PrivateSession:
-    """A private D-Bus session bus and a headless mpv on it, stopped on exit."""
+    """A private D-Bus session bus and a headless mpv on it (playing ``first``, the
+    user's own pick, if given), stopped on exit."""
 
-    def __init__(self, root: Path, env: dict[str, str]) -> None:
-        self.root, self.env = root, env
+    def __init__(self, root: Path, env: dict[str, str], first: Path | None = None) -> None:
+        self.root, self.env, self.first = root, env, first
         self._procs: list[subprocess.Popen] = []
         self._bus_pid = 0
         self.socket = root / "mpv.sock"
@@ -142,7 +144,8 @@ class PrivateSession:
         mpv = subprocess.Popen(
             ["mpv", "--no-config", "--script=/usr/lib/mpv-mpris/mpris.so", "--no-video",
              "--ao=null", "--idle=yes", "--no-terminal",
-             f"--input-ipc-server={self.socket}"], env=self.env)
+             f"--input-ipc-server={self.socket}", *([str(self.first)] if self.first else [])],
+            env=self.env)
         self._procs.append(mpv)
         return self
 
@@ -200,7 +203,7 @@ def _detector_ready(options: DemoOptions) -> str:
 
 
 def _agent(env: dict[str, str], config: Path, seconds: float, *extra: str) -> None:
-    command = [_tool("moodplayer"), "-v", "run", "--config", str(config), "--play",
+    command = [_tool("moodplayer"), "-v", "run", "--config", str(config),
                "--duration", f"{seconds:g}", *extra]
     result = subprocess.run(command, env=env, check=False)
     if result.returncode != 0:
@@ -210,8 +213,10 @@ def _agent(env: dict[str, str], config: Path, seconds: float, *extra: str) -> No
 def run_loop(root: Path, config: Path, options: DemoOptions) -> Path:
     """Stage 2: the agent steering a real headless mpv; returns the report's path."""
     env = demo_env(root)
-    with PrivateSession(root, env) as session:
-        _say("started a private session bus and a headless mpv (mpv-mpris) on it")
+    first = sorted((root / "music").rglob("*.ogg"))[0]
+    with PrivateSession(root, env, first) as session:
+        _say(f"started a private session bus and a headless mpv (mpv-mpris) on it, "
+             f"playing {first.name} as if you had picked it")
         stand_in = _camera_stand_in(root, options)
         missing = _detector_ready(options)
         if stand_in and not missing:

@@ -92,7 +92,9 @@ class Hands(PlayerListener):
         playing = bool(player and player.playing)
         if playing != self.playing and self.name:
             self.playing = playing
-            self._emit("playing" if playing else "stopped", self.playing_path)
+            stopped = player is None or player.tracker.status == "Stopped"
+            self._emit("playing" if playing else "stopped" if stopped else "paused",
+                       self.playing_path)
         return False
 
     # -- PlayerListener ----------------------------------------------------------------

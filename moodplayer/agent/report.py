@@ -65,7 +65,11 @@ def _plot(moods: Sequence[MoodSample], width: int = 900, height: int = 260) -> s
         parts.append(f"<text x='{x(ts):.1f}' y='{height - 8}' text-anchor='{anchor}' "
                      f"font-size='11'>{html.escape(label)}</text>")
     for attr, colour in (("valence", "#1971c2"), ("arousal", "#e8590c")):
-        points = " ".join(f"{x(m.ts):.1f},{y(getattr(m, attr)):.1f}" for m in moods)
+        # Steps: a mood holds until the next reading changes it.
+        steps = [(moods[0].ts, getattr(moods[0], attr))]
+        for m in moods[1:]:
+            steps += [(m.ts, steps[-1][1]), (m.ts, getattr(m, attr))]
+        points = " ".join(f"{x(t):.1f},{y(v):.1f}" for t, v in steps)
         parts.append(f"<polyline class='{attr}' fill='none' stroke='{colour}' "
                      f"stroke-width='2' points='{points}'/>")
     for m in moods:
@@ -96,6 +100,10 @@ def render(moods: Sequence[MoodSample], decisions: Sequence[Decision],
             f"<td>{html.escape(d.mood)}</td><td>{html.escape(d.target)}</td>"
             f"<td>{html.escape(d.reason)}</td><td class='outcome'>{outcome}</td></tr>")
     skipped = sum(1 for d in decisions if _outcome(d, feedback) in ("skipped", "disliked"))
+    scripted = sum(1 for m in moods if m.source == "scripted")
+    note = (f"<p class='scripted'>{scripted} of the {len(moods)} mood readings came from a "
+            "scripted mood sequence (<code>--mood-script</code>), not from a face.</p>"
+            if scripted else "")
     legend = " ".join(f"<span style='color:{MOOD_COLOURS[m]}'>● {m}</span>" for m in MOODS)
     table = ("<table><thead><tr><th>queued at</th><th>track</th><th>mood</th>"
              "<th>target</th><th>why</th><th>outcome</th></tr></thead><tbody>"
@@ -113,6 +121,7 @@ th, td {{ text-align: left; padding: 4px 8px; border-bottom: 1px solid #dee2e6; 
 tr.skipped td.outcome, tr.disliked td.outcome {{ color: #c92a2a; font-weight: bold; }}
 tr.played td.outcome, tr.liked td.outcome {{ color: #2b8a3e; }}
 .empty {{ color: #868e96; }}
+.scripted {{ background: #fff3bf; padding: 4px 8px; }}
 </style>
 </head>
 <body>
@@ -122,6 +131,7 @@ tr.played td.outcome, tr.liked td.outcome {{ color: #2b8a3e; }}
 <h2>Mood over time</h2>
 <p><span style="color:#1971c2">― valence</span> (unpleasant −1 … pleasant +1),
 <span style="color:#e8590c">― arousal</span> (calm −1 … excited +1); dots: {legend}</p>
+{note}
 {_plot(moods)}
 <h2>Tracks queued</h2>
 {table}

@@ -14,6 +14,7 @@ import sys
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import dbus
 from dbus.mainloop.glib import DBusGMainLoop
@@ -29,6 +30,10 @@ from moodplayer.agent.store import MoodSample, StateStore, forget_all
 from moodplayer.emotion import MOODS
 from moodplayer.exceptions import MoodplayerError, RecommendError, VisionError
 from moodplayer.recommend import FeedbackStore, MoodEstimate, Recommender, make_policy
+
+if TYPE_CHECKING:
+    from moodplayer.agent.camera import CameraMood
+    from moodplayer.agent.scripted import ScriptedMood
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +118,6 @@ class Agent:
         self._glance = 0
         self._tick = 0
         self._kicked = False
-        self.started_at = time.monotonic()
 
     # -- parts -----------------------------------------------------------------------
 
@@ -122,7 +126,7 @@ class Agent:
                            policy=make_policy(self.config.policy, self.target),
                            directory=self.config.directory)
 
-    def _mood_source(self):
+    def _mood_source(self) -> ScriptedMood | CameraMood | None:
         if self.options.mood_script:
             from moodplayer.agent.scripted import ScriptedMood, parse_script
             return ScriptedMood(parse_script(self.options.mood_script))
@@ -152,6 +156,7 @@ class Agent:
         log.info("agent running: sensing %s (%s), policy %s, keeping %d queued",
                  self.sensing, self.source_name, self.config.policy, self.config.queue_length)
         self.hands.start(self.on_player_event)
+        self._update_sensing()
         try:
             self.loop.run()
         finally:
@@ -182,9 +187,11 @@ class Agent:
     # -- sensing ---------------------------------------------------------------------
 
     def _want_sensing(self) -> bool:
-        if self.source is None or self.paused or not self.hands.playing:
+        if self.source is None or self.paused:
             return False
-        return self.sensing != "glance" or self._glance != 0
+        if self.source_name == "scripted":
+            return True  # no camera: the script follows wall time from the start
+        return self.hands.playing and (self.sensing != "glance" or self._glance != 0)
 
     def _update_sensing(self) -> None:
         if self._want_sensing():

@@ -20,6 +20,15 @@ def timeout(seconds: float, callback: Callable[[], object],
     return source
 
 
+def every(seconds: float, callback: Callable[[], bool],
+          context: GLib.MainContext | None = None) -> GLib.Source:
+    """Run ``callback`` every ``seconds`` while it returns True."""
+    source = GLib.timeout_source_new(max(1, int(seconds * 1000)))
+    source.set_callback(lambda *_: bool(callback()))
+    source.attach(context)
+    return source
+
+
 def idle(callback: Callable[[], object], context: GLib.MainContext | None = None) -> GLib.Source:
     """Run ``callback`` once when ``context`` is idle (safe to call from another thread)."""
     source = GLib.idle_source_new()

@@ -230,6 +230,12 @@ class PlayerManager:
 
         backend.enqueue(uris, finished)
 
+    def _requeue(self, uri: str, refused_by: str) -> None:
+        """A held track a player could not open: try the other players, or wait."""
+        intent = _Intent((uri,), None, None)
+        intent.tried.add(refused_by)
+        self._attempt(intent)
+
     def _retry_waiting(self) -> None:
         waiting, self._waiting = self._waiting, []
         for intent in waiting:
@@ -351,6 +357,8 @@ class PlayerManager:
         if managed.backend is not None:
             managed.backend.close()
         managed.backend = backend_class(player, self.settings)
+        if isinstance(managed.backend, DeferredBackend):
+            managed.backend.on_lost = lambda uri: self._requeue(uri, player.owner)
 
     def _changed(self, player: Player) -> None:
         managed = self._managed.get(player.owner)

@@ -45,10 +45,8 @@ def parse_metadata(metadata: Mapping[str, Any] | Any) -> tuple[TrackKey, TrackRe
     url = _text(metadata.get("xesam:url", ""))
     title = _text(metadata.get("xesam:title", ""))
     artist = _text(metadata.get("xesam:artist", ""))
-    if not (trackid or url or title):
-        return None
-    if trackid.endswith("/NoTrack") and not url:
-        return None
+    if not (url or title):
+        return None  # idle players send a bare trackid (mpv: the empty playlist)
     track = TrackRef(url=url, path=to_path(url), spotify_id=spotify_id(trackid) or spotify_id(url),
                      artist=artist, title=title,
                      length_s=_length_s(metadata.get("mpris:length")))

@@ -171,7 +171,7 @@ class Player:
     def on_seeked(self, position_us: Any) -> None:
         """A Seeked signal: only a position resync, never a boundary."""
         try:
-            self.tracker.sync_position(float(position_us) / 1e6)
+            self.tracker.on_seeked(float(position_us) / 1e6)
         except (TypeError, ValueError):
             return
         self.last_active = time.monotonic()

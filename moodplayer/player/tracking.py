@@ -20,6 +20,9 @@ from moodplayer.player.metadata import TrackKey
 PLAYED_AFTER_S = 240.0
 #: Seconds before the end within which a boundary is the track ending.
 NEAR_END_S = 2.0
+#: A Seeked to the start this shortly before a boundary belongs to the next track
+#: (Audacious and Rhythmbox signal the new track's Seeked before its Metadata).
+EARLY_SEEK_S = 1.0
 
 
 def verdict(position_s: float, length_s: float | None) -> FeedbackKind:
@@ -43,6 +46,7 @@ class PlaybackTracker:
         self._position = 0.0
         self._stamp = clock()
         self._expected = 0
+        self._before_seek: tuple[float, float] | None = None  # (position, when)
 
     @property
     def playing(self) -> bool:
@@ -68,6 +72,12 @@ class PlaybackTracker:
     def sync_position(self, position_s: float) -> None:
         """Resync the position (a ``Seeked`` signal or a ``Position`` read)."""
         self._position, self._stamp = max(0.0, position_s), self._clock()
+
+    def on_seeked(self, position_s: float) -> None:
+        """A ``Seeked`` signal: resync, remembering the old position if it went to the start."""
+        now = self._clock()
+        self._before_seek = (self.position(), now) if position_s < EARLY_SEEK_S else None
+        self.sync_position(position_s)
 
     def on_track(self, key: TrackKey | None, track: TrackRef | None) -> None:
         """A Metadata value: a new key is a boundary; the same key only refreshes fields."""
@@ -102,6 +112,9 @@ class PlaybackTracker:
             self._expected -= 1
             return
         position = self.position()
+        if self._before_seek and self._clock() - self._before_seek[1] < EARLY_SEEK_S:
+            position = max(position, self._before_seek[0])
+        self._before_seek = None
         self._emit(FeedbackEvent(verdict(position, self.track.length_s), self.player,
                                  self.track, position, self.track.length_s))
         self.track = None

@@ -98,7 +98,9 @@ class Recommender:
         self._rng = np.random.default_rng(seed)
         self._recent: deque[int] = deque(maxlen=max(0, recent_window))
         self._last_artist = ""
-        self._picked: OrderedDict[int, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        # item id -> (estimate, learner context, track features) at the time of the pick
+        self._picked: OrderedDict[int, tuple[MoodEstimate, np.ndarray, np.ndarray]] = \
+            OrderedDict()
         self._tracks: TrackMatrix | None = None
         self._learner = self._load_learner()
         self._history: dict[int, np.ndarray] = {}   # item id -> [plays, skips, likes, dislikes]
@@ -243,8 +245,8 @@ class Recommender:
         tracks, f = self._tracks, self._features
         item_id = int(tracks.ids[k])
         x = np.concatenate([self._static_x[:, k], fitted.columns[:, k]]).astype(float)
-        self._picked[item_id] = (lrn.context_vector(estimate.mood, estimate.point.valence,
-                                                    estimate.point.arousal), x)
+        self._picked[item_id] = (estimate, lrn.context_vector(
+            estimate.mood, estimate.point.valence, estimate.point.arousal), x)
         self._recent.append(item_id)
         while len(self._picked) > 1000:
             self._picked.popitem(last=False)
@@ -279,9 +281,11 @@ class Recommender:
         if kind not in lrn.REWARDS:
             raise ValueError(f"unknown feedback kind {kind!r}: expected {tuple(lrn.REWARDS)}")
         k = self._locate(item)
-        estimate = (MoodEstimate.named(mood) if isinstance(mood, str) else mood)
+        given = MoodEstimate.named(mood) if isinstance(mood, str) else mood
         tracks = self._tracks
         item_id = int(tracks.ids[k]) if k is not None else None
+        picked = self._picked.get(item_id) if item_id is not None else None
+        estimate = given or (picked[0] if picked else None)
         artist = tracks.artists[k] if k is not None else None
         self.store.add(self.user, Event(
             ts=time.time(), item_id=item_id,
@@ -296,16 +300,15 @@ class Recommender:
         self._count(item_id, artist or "", kind)
         if not self.learning:
             return
-        picked = self._picked.get(item_id)
-        if estimate is not None or picked is None:
-            estimate = estimate or MoodEstimate.named("neutral")
+        if given is not None or picked is None:
+            estimate = given or MoodEstimate.named("neutral")
             row = self.table[estimate.label if estimate.label in self.table else estimate.mood]
             fitted = self._fitted(Target(row, row.point))
             x = np.concatenate([self._static_x[:, k], fitted.columns[:, k]]).astype(float)
             context = lrn.context_vector(estimate.mood, estimate.point.valence,
                                          estimate.point.arousal)
         else:
-            context, x = picked
+            _, context, x = picked
         self._learner.update(context, x, lrn.REWARDS[kind])
         l_ = self._learner
         self.store.save_learner(self.user, lrn.VERSION, l_.precision, l_.moment, l_.n)

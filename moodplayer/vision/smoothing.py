@@ -74,13 +74,6 @@ class MoodSmoother:
         self._candidate: Mood | None = None
         self._since = 0.0
 
-    @property
-    def point(self) -> tuple[VA, float] | None:
-        """The smoothed point and its confidence, or None while no face is tracked."""
-        if self.probabilities is None:
-            return None
-        return point_of(self.probabilities, self.classes)
-
     def update(self, probabilities: np.ndarray | None, timestamp: float) -> MoodEvent | None:
         """Feed one sampled frame (None: no face); returns an event if the mood changed."""
         s = self.settings

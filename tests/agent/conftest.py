@@ -148,13 +148,9 @@ class DummyHands:
     def start(self, on_event) -> None:
         self.on_event = on_event
 
-    def enqueue(self, path: str) -> bool:
-        self.queue.append(path)
-        return True
-
-    def remove(self, path: str) -> bool:
-        self.queue.remove(path)
-        return True
+    def enqueue(self, paths, done) -> None:
+        self.queue[0:0] = paths  # right after the playing track, as mpv and VLC do
+        done(list(paths), "")
 
     def play(self) -> None:
         self.playing = True

@@ -38,8 +38,8 @@ def test_queue_follows_a_sustained_mood_change(agent_for, annotated_library):
     happy = list(player.queue)
     assert len(happy) == 2
     agent.on_mood(MoodEstimate.named("sad"))
-    sad = list(player.queue)
-    assert len(sad) == 2 and not set(sad) & set(happy)  # the happy picks were taken out
+    sad = player.queue[:2]  # up next: the happy picks wait behind them
+    assert player.queue[2:] == happy and not set(sad) & set(happy)
     assert max(_by_path(annotated_library, sad)) < min(_by_path(annotated_library, happy))
     decisions = agent.store.decisions()
     assert [d.target for d in decisions] == ["happy", "happy", "sad", "sad"]
@@ -64,7 +64,9 @@ def test_keeps_n_upcoming_and_never_touches_what_plays(agent_for):
     assert len(player.queue) == 3 and first not in player.queue
     agent.on_mood(MoodEstimate.named("calm"))  # re-plan: the playing track stays
     assert player.playing_path == first and first not in player.queue
-    assert len(player.queue) == 3
+    assert agent.status()["queued by moodplayer"] == "3"
+    calm = {d.path for d in agent.store.decisions() if d.target == "calm"}
+    assert set(player.queue[:3]) == calm
 
 
 def test_backs_off_when_the_user_takes_over(agent_for, annotated_library):
@@ -80,7 +82,7 @@ def test_backs_off_when_the_user_takes_over(agent_for, annotated_library):
     assert len(agent.store.decisions()) == queued  # nothing added while backed off
     player.start_track(player.queue[0])  # the player is back to the agent's queue
     assert agent.status()["backed off"] == "no"
-    assert len(player.queue) == 2
+    assert agent.status()["queued by moodplayer"] == "2"
 
 
 def test_skips_are_heard_and_stored_with_the_decision(agent_for):

@@ -83,3 +83,14 @@ def test_bad_config_exits_2_with_one_clear_error(tmp_path: Path, make_config,
 def test_missing_config_file_is_a_config_error(tmp_path: Path):
     with pytest.raises(ConfigError, match="no such configuration file"):
         load_config(tmp_path / "nope.yaml")
+
+
+def test_config_command_checks_and_documents(tmp_path: Path, make_config, moodplayer_cmd):
+    shown = subprocess.run([*moodplayer_cmd, "config", "--default"], capture_output=True,
+                           text=True, timeout=60, check=True).stdout
+    assert set(yaml.safe_load(shown)["moodplayer"]) == set(SCHEMA)
+    assert shown.count("  # ") >= len(SCHEMA)  # every option explained
+    path = make_config(tmp_path, "queue_length: 3")
+    checked = subprocess.run([*moodplayer_cmd, "config", "--config", str(path)],
+                             capture_output=True, text=True, timeout=60, check=True).stdout
+    assert f"{path} is valid" in checked and "queue_length: 3" in checked

@@ -86,3 +86,17 @@ def test_a_no_answer_means_no_start(tmp_path, make_config, annotated_library, se
     os.close(primary)
     with StateStore() as store:
         assert store.consent() is None
+
+
+def test_logs_go_to_the_configured_file_at_the_configured_level(
+        tmp_path, make_config, annotated_library, session_bus, moodplayer_cmd):
+    log_file = tmp_path / "logs" / "agent.log"
+    config = make_config(annotated_library, f"log_file: {log_file}\nlog_level: info")
+    result = subprocess.run([*moodplayer_cmd, "run", "--config", str(config),
+                             "--mood-script", "calm:60", "--duration", "2"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    text = log_file.read_text()
+    assert "INFO moodplayer.agent.service: agent running" in text
+    assert "DEBUG" not in text

@@ -80,13 +80,15 @@ def test_report_shows_mood_tracks_reasons_and_skips(tmp_path: Path, moodplayer_c
     assert not any(a.get("src") or a.get("href") for _, a in page.tags)
     lines = [a for tag, a in page.tags if tag == "polyline"]
     assert {a["class"] for a in lines} == {"valence", "arousal"}
-    assert all(len(a["points"].split()) == 10 for a in lines)
+    assert all(len(a["points"].split()) == 19 for a in lines)  # 10 readings, as steps
     rows = [a.get("class") for tag, a in page.tags if tag == "tr" and a.get("class")]
     assert rows == ["played", "skipped"]
     text = "".join(page.text)
     assert "Morning <Run>" in text  # escaped in the page, intact when read
     assert "66 BPM, minor: slow for a sad mood" in text
     assert "10 mood readings, 2 tracks queued, 1 skipped" in " ".join(text.split())
+    assert "10 of the 10 mood readings came from a scripted mood sequence" in \
+        " ".join(text.split())
 
 
 def test_since_limits_the_period(tmp_path: Path, moodplayer_cmd):

@@ -5,6 +5,7 @@ Every player runs headless as players.md describes; every process is killed at t
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -90,10 +91,8 @@ class Bus:
     def stop(self) -> None:
         """Kill the daemon."""
         if self.pid:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(self.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
             self.pid = 0
 
     def connect(self) -> dbus.bus.BusConnection:
@@ -144,10 +143,8 @@ class Processes:
     def kill(self, proc: subprocess.Popen) -> None:
         """Kill ``proc``'s group and reap it."""
         if proc.poll() is None:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         proc.wait(timeout=10)
 
     def kill_all(self) -> None:
@@ -284,3 +281,96 @@ def start_rhythmbox(procs: Processes, bus: Bus, home: Path) -> subprocess.Popen:
         XDG_CACHE_HOME=str(home / ".cache")))
     bus.wait_for(f"{MPRIS}.rhythmbox", 30)
     return proc
+
+
+def _select_sdl_output(registry: Path) -> None:
+    """Enable only the SDL output plugin (records start ``output PATH``, end ``enabled N``)."""
+    lines, current = [], ""
+    for line in registry.read_text().splitlines():
+        kind, _, value = line.partition(" ")
+        if kind in ("transport", "playlist", "input", "effect", "output", "visualization",
+                    "general", "iface"):
+            current = value if kind == "output" else ""
+        if kind == "enabled" and current:
+            line = f"enabled {int(current.endswith('/sdlout.so'))}"
+        lines.append(line)
+    registry.write_text("\n".join(lines) + "\n")
+
+
+def prepare_audacious_config(root: Path) -> Path:
+    """An Audacious config dir under ``root`` whose output is SDL (dummy driver: real time).
+
+    Audacious writes its plugin registry on a first run; that run happens here.
+    """
+    require("audacious")
+    private = Bus(root)
+    proc = subprocess.Popen(["audacious", "-H"], start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env=player_env(private, XDG_CONFIG_HOME=str(root / "config"),
+                                           HOME=str(root)))
+    try:
+        private.wait_for("org.atheme.audacious")
+        conn = dbus.bus.BusConnection(private.address)
+        conn.get_object("org.atheme.audacious", "/org/atheme/audacious").Quit(
+            dbus_interface="org.atheme.audacious")
+        conn.close()
+        proc.wait(timeout=STARTUP_S)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        private.stop()
+    registry = root / "config" / "audacious" / "plugin-registry"
+    if not registry.exists():
+        pytest.skip("Audacious wrote no plugin registry on its first run")
+    _select_sdl_output(registry)
+    return root / "config"
+
+
+@pytest.fixture(scope="session")
+def audacious_config(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A prepared Audacious config dir, made once per session."""
+    require("dbus-daemon")
+    return prepare_audacious_config(tmp_path_factory.mktemp("audacious"))
+
+
+def start_audacious(procs: Processes, bus: Bus, config: Path, home: Path) -> subprocess.Popen:
+    """Audacious headless (-H) with a copy of the prepared config, SDL dummy audio."""
+    home.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(config, home / "config")
+    proc = procs.start(["audacious", "-H"], env=player_env(
+        bus, XDG_CONFIG_HOME=str(home / "config"), HOME=str(home), SDL_AUDIODRIVER="dummy"))
+    bus.wait_for("org.atheme.audacious")
+    bus.wait_for(f"{MPRIS}.audacious")
+    return proc
+
+
+STANDIN = Path(__file__).with_name("standin.py")
+
+
+def start_standin(procs: Processes, bus: Bus, name: str = "spotify", mode: str = "normal",
+                  length_s: float = 3.0) -> subprocess.Popen:
+    """The stand-in MPRIS service (see standin.py) under ``org.mpris.MediaPlayer2.NAME``."""
+    proc = procs.start([sys.executable, str(STANDIN), "--name", name, "--mode", mode,
+                        "--length", str(length_s)], env=player_env(bus))
+    bus.wait_for(f"{MPRIS}.{name}")
+    return proc
+
+
+def start_mpd(procs: Processes, root: Path) -> Path:
+    """MPD on a local socket with a ``null`` output (keeps real-time); returns the socket."""
+    require("mpd")
+    (root / "music").mkdir(parents=True, exist_ok=True)
+    socket = root / "mpd.sock"
+    conf = root / "mpd.conf"
+    conf.write_text(f'music_directory "{root / "music"}"\n'
+                    f'db_file "{root / "db"}"\n'
+                    f'bind_to_address "{socket}"\n'
+                    'audio_output {\n type "null"\n name "null"\n}\n')
+    procs.start(["mpd", "--no-daemon", str(conf)])
+    deadline = time.monotonic() + STARTUP_S
+    while not socket.exists():
+        if time.monotonic() > deadline:
+            raise TimeoutError("MPD did not open its socket")
+        time.sleep(0.05)
+    return socket

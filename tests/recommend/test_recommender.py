@@ -184,3 +184,13 @@ def test_estimate_from_the_fer_model_uses_the_class_row(library, store):
     pick = recommender(library, store).suggest(estimate, n=1)[0]
     assert pick.reason.startswith(f"You look afraid ({round(estimate.confidence * 100)} %)")
     assert moods_of([pick]) == ["tense"]
+
+
+def test_feedback_remembers_the_mood_of_the_pick(library, store):
+    rec = recommender(library, store)
+    estimate = MoodEstimate(VA(-0.6, -0.3), "sad", 0.7)
+    pick = rec.suggest(estimate, n=1)[0]
+    rec.feedback(pick.item_id, "played")
+    event = next(store.events("tester"))
+    assert (event.item_id, event.kind, event.mood) == (pick.item_id, "played", "sad")
+    assert event.confidence == pytest.approx(0.7)

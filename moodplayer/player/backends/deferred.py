@@ -9,7 +9,7 @@ player is stopped or idle.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from gi.repository import GLib
 
@@ -33,11 +33,17 @@ class DeferredBackend(Backend):
         self._timer: GLib.Source | None = None
         self._opening = False
         self._opened_from: object = None
+        #: Called with a URI the player refused or did not answer for (set by the manager).
+        self.on_lost: Callable[[str], None] = lambda uri: None
 
     def open(self, uri: str) -> None:
         """Make the player play ``uri`` now."""
-        self.player.open_uri(uri, error=lambda msg: log.warning(
-            "%s could not open %s: %s", self.player.name, uri, msg))
+        def failed(message: str) -> None:
+            log.warning("%s could not open %s: %s", self.player.name, uri, message)
+            self._opening = False
+            self.on_lost(uri)
+
+        self.player.open_uri(uri, error=failed)
 
     def enqueue(self, uris: Sequence[str], done: Done) -> None:
         """Hold the URIs; they are opened one by one as tracks end."""

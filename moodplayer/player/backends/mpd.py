@@ -18,8 +18,8 @@ from moodplayer.player.uri import to_path
 
 class MpdBackend(Backend):
     """Inserts after the current song; local files go as paths relative to MPD's music
-    directory when they are inside it, else as ``file://`` URIs (MPD accepts those only
-    over its local socket)."""
+    directory when they are inside it, else as ``file://`` + path (MPD accepts those
+    only over its local socket, and does not decode percent-escapes)."""
 
     NAME = "mpd"
 
@@ -57,12 +57,13 @@ def _mpd_uri(client: mpd.MPDClient, uri: str) -> str:
     path = to_path(uri)
     if path is None:
         return uri
+    local = f"file://{path}"  # MPD takes the path as is after file://, without escapes
     try:
         music_dir = client.config()
     except mpd.base.CommandError:
-        return uri  # `config` is only allowed over the local socket
+        return local  # `config` is only allowed over the local socket
     prefix = music_dir.rstrip("/") + "/"
-    return path[len(prefix):] if path.startswith(prefix) else uri
+    return path[len(prefix):] if path.startswith(prefix) else local
 
 
 def add_after_current(settings: BackendSettings, uris: Sequence[str]) -> int:

@@ -1,0 +1,43 @@
+"""Audacious 4 headless on a private bus: its own queue interface (org.atheme.audacious)."""
+
+from __future__ import annotations
+
+import pytest
+
+from moodplayer.player import PlayerManager, to_uri
+
+from .conftest import Control, Recorder, spin, start_audacious
+
+pytestmark = pytest.mark.players
+
+
+def test_audacious_plays_the_inserted_track_next(bus, procs, tracks, tmp_path,
+                                                 audacious_config):
+    start_audacious(procs, bus, audacious_config, tmp_path / "home")
+    control = Control(bus, "audacious")
+    atheme = control.conn.get_object("org.atheme.audacious", "/org/atheme/audacious")
+    atheme.AddUrl(to_uri(tracks["long_a"]), dbus_interface="org.atheme.audacious")
+    atheme.AddUrl(to_uri(tracks["long_b"]), dbus_interface="org.atheme.audacious")
+    # Audacious adds URLs in the background: play once both entries are in the playlist.
+    assert spin(lambda: atheme.Length(dbus_interface="org.atheme.audacious") == 2, 10)
+    control.player("Play")
+    manager = PlayerManager(bus.connect())
+    recorder = Recorder()
+    manager.add_listener(recorder)
+    manager.start()
+    try:
+        assert spin(lambda: recorder.appeared, 10), "Audacious was not discovered"
+        assert recorder.appeared[0][1] == "audacious"
+        assert spin(lambda: control.url() == to_uri(tracks["long_a"]), 10)
+        manager.enqueue([tracks["short"]])
+        assert spin(lambda: recorder.results)
+        assert recorder.results[-1].status == "queued", recorder.results[-1]
+        assert control.url() == to_uri(tracks["long_a"]), "the playing track was interrupted"
+        # Not long_b, which was next before: the enqueued track comes first.
+        assert spin(lambda: control.url() == to_uri(tracks["short"]), 15)
+        assert spin(lambda: recorder.kinds("played"), 5), recorder.events
+        assert recorder.kinds("played")[0].track.path == str(tracks["long_a"])
+        assert not recorder.kinds("skipped"), "Audacious' constant trackid is no boundary"
+    finally:
+        control.close()
+        manager.stop()
