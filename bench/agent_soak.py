@@ -5,7 +5,8 @@ real headless mpv, on a private session bus.
 
 The camera stand-in is a video made here from real FER-2013 test faces (../shared/data)
 that the pipeline reads as happy, sad and neutral, `--segment` seconds each, looped by
-the agent in real time. Every 45 s the bench presses Next in mpv (a user skipping).
+the agent in real time. About every 45 s the bench presses Next in mpv 5 s into a track
+(a user skipping).
 Reported, with the anchor measured in the same run (mpv playing the same music, as a
 ratio): the agent's memory over time and its growth after warm-up, its CPU share of one
 core at the default sampling rate (2 frames/s), the time from each sustained mood change
@@ -96,25 +97,46 @@ def proc_sample(pid: int) -> tuple[float, float]:
 
 
 class TrackWatcher(threading.Thread):
-    """Counts track starts in mpv through its JSON IPC (a second client of the socket)."""
+    """Counts track starts in mpv through its JSON IPC (a second client of the socket):
+    every ``start-file`` event, so a track that repeats counts each time."""
 
     def __init__(self, sock: Path) -> None:
         super().__init__(daemon=True)
-        self.sock, self.starts, self.paths = sock, 0, []
+        self.sock, self.starts, self.last_start = sock, 0, 0.0
 
     def run(self) -> None:
         client = socket.socket(socket.AF_UNIX)
         client.connect(str(self.sock))
-        client.sendall(b'{"command": ["observe_property", 1, "path"]}\n')
         buffer = b""
         while chunk := client.recv(65536):
             buffer += chunk
             *lines, buffer = buffer.split(b"\n")
             for line in lines:
-                message = json.loads(line)
-                if message.get("event") == "property-change" and message.get("data"):
+                if json.loads(line).get("event") == "start-file":
                     self.starts += 1
-                    self.paths.append(message["data"])
+                    self.last_start = time.monotonic()
+
+
+def switch_latencies(log: Path, decisions, moods, segment: float) -> list[float]:
+    """Seconds from each expression switch in the video to the first track queued for the
+    mood it led to. The video starts when the camera opens (the log says when) and plays
+    in real time, so switch k happens ``k * segment`` seconds after that."""
+    opened = [line for line in log.read_text().splitlines() if "camera " in line
+              and line.endswith(" opened")]
+    if len(opened) != 1:
+        return []  # the camera was reopened: the video restarted, switch times unknown
+    stamp = opened[0][:23]
+    t0 = time.mktime(time.strptime(stamp[:19], "%Y-%m-%d %H:%M:%S")) + int(stamp[20:]) / 1000
+    out = []
+    for previous, sample in itertools.pairwise(moods):
+        if sample.mood in (previous.mood, "absent"):
+            continue
+        switch = t0 + ((sample.ts - t0) // segment) * segment
+        first = next((d.ts for d in decisions if d.target == sample.mood and d.ts >= sample.ts),
+                     None)
+        if first is not None:
+            out.append(first - switch)
+    return out
 
 
 def main() -> int:
@@ -157,8 +179,8 @@ def main() -> int:
             now = time.monotonic()
             with contextlib.suppress(FileNotFoundError, ProcessLookupError, StopIteration):
                 samples.append((now - start, *proc_sample(agent.pid), *proc_sample(mpv_pid)))
-            if now >= next_skip:
-                session.next_track()
+            if now >= next_skip and now - watcher.last_start >= 5.0:
+                session.next_track()  # 5 s into a track: a real skip
                 skips += 1
                 next_skip = now + args.skip_every
         status = agent.returncode
@@ -179,6 +201,7 @@ def main() -> int:
     mpv_cpu = (samples[-1][4] - samples[0][4]) / (samples[-1][0] - samples[0][0]) * 100
     started = sum(1 for f in feedback if f.kind == "started")
     ended = sum(1 for f in feedback if f.kind in ("played", "skipped"))
+    skipped = sum(1 for f in feedback if f.kind == "skipped")
     print(f"soak: {wall / 60:.1f} min, agent exit status {status} "
           f"({'no crash' if status == 0 else 'CRASHED'}); work dir {root}")
     print(f"memory (RSS): {warm[0][1]:.1f} MiB at {warm[0][0]:.0f} s -> {warm[-1][1]:.1f} MiB "
@@ -193,11 +216,18 @@ def main() -> int:
               f"smoother's own dwell comes before this)")
     else:
         print("mood changes: none reached the queue")
+    switches = switch_latencies(root / "agent.log", decisions, moods, args.segment)
+    if switches:
+        within = sum(1 for t in switches if t <= dwell + 1.0)
+        print(f"expression switch in the video -> queue: median "
+              f"{statistics.median(switches):.2f} s, max {max(switches):.2f} s; "
+              f"{within}/{len(switches)} within dwell {dwell:g} s + 1 s")
     print(f"mood samples {len(moods)}: {', '.join(m.mood for m in moods[:12])}"
           f"{' ...' if len(moods) > 12 else ''}")
-    print(f"tracks queued {len(decisions)}; skips pressed {skips}; track starts seen by mpv "
-          f"{watcher.starts}, stored 'started' {started} (lost {watcher.starts - started}); "
-          f"stored played/skipped {ended}")
+    # Both the watcher and the agent come after the user's own first track started.
+    print(f"tracks queued {len(decisions)}; track starts seen by mpv {watcher.starts}, "
+          f"stored 'started' {started} (lost {watcher.starts - started}); ends stored "
+          f"(played or skipped) {ended}; Next pressed {skips}, skips stored {skipped}")
     return 0 if status == 0 else 1
 
 

@@ -16,6 +16,9 @@ from moodplayer.exceptions import RecommendError
 
 log = logging.getLogger(__name__)
 
+#: A track to play: its path, artist and title (empty where unknown).
+Track = tuple[str, str, str]
+
 
 def read_m3u(path: Path) -> list[str]:
     """The track paths of an M3U playlist (relative entries resolved against its folder)."""
@@ -32,15 +35,16 @@ def read_m3u(path: Path) -> list[str]:
     return tracks
 
 
-def query_paths(config: AgentConfig, query: str) -> list[str]:
-    """Paths of the beets items matching ``query`` in the configured library."""
+def query_tracks(config: AgentConfig, query: str) -> list[Track]:
+    """(path, artist, title) of the beets items matching ``query`` in the library."""
     from beets.library import Library
 
     if not config.library.is_file():
         raise RecommendError(f"no beets library at {config.library}")
     try:
         library = Library(str(config.library), str(config.directory))
-        return [str(item.filepath) for item in library.items(query)]
+        return [(str(item.filepath), item.artist, item.title)
+                for item in library.items(query)]
     except Exception as exc:  # beets wraps sqlite errors (a locked library) in its own types
         raise RecommendError(f"cannot read the beets library {config.library}: {exc}") from exc
 
@@ -50,7 +54,7 @@ class DefaultSelection:
 
     def __init__(self, config: AgentConfig, seed: int | None = None) -> None:
         self.config = config
-        self._queue: list[str] = []
+        self._queue: list[Track] = []
         self._rng = random.Random(seed)
 
     @property
@@ -64,9 +68,9 @@ class DefaultSelection:
             return f"your default playlist {self.config.default_playlist.name}"
         return f"your default query '{self.config.default_query}'"
 
-    def take(self, n: int) -> list[str]:
-        """The next ``n`` paths (refilling and reshuffling when used up)."""
-        picked: list[str] = []
+    def take(self, n: int) -> list[Track]:
+        """The next ``n`` tracks (refilling and reshuffling when used up)."""
+        picked: list[Track] = []
         while len(picked) < n:
             if not self._queue:
                 self._queue = self._load()
@@ -75,9 +79,9 @@ class DefaultSelection:
             picked.append(self._queue.pop(0))
         return picked
 
-    def _load(self) -> list[str]:
+    def _load(self) -> list[Track]:
         if self.config.default_playlist:
-            return read_m3u(self.config.default_playlist)
-        paths = query_paths(self.config, self.config.default_query)
-        self._rng.shuffle(paths)
-        return paths
+            return [(p, "", Path(p).stem) for p in read_m3u(self.config.default_playlist)]
+        tracks = query_tracks(self.config, self.config.default_query)
+        self._rng.shuffle(tracks)
+        return tracks

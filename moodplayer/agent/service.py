@@ -268,7 +268,7 @@ class Agent:
         if label == "default":
             why = f"{'sensing is off' if self.source is None else 'no face seen'}: " \
                   f"playing {self.defaults.describe()}"
-            return [(p, "", p.rsplit("/", 1)[-1], why) for p in self.defaults.take(n)]
+            return [(path, artist, title, why) for path, artist, title in self.defaults.take(n)]
         estimate = self.mood if self.mood is not None and label == self.mood.mood \
             else MoodEstimate.named(label)
         picks = self.recommender.suggest(estimate, n)

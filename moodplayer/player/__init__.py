@@ -1,7 +1,19 @@
 """Steering the user's MPRIS players: discovery, enqueueing, and feedback from what plays.
 
-Usable without the rest of moodplayer. Run a ``GLib.MainLoop`` on the default context
-(dbus-python dispatches only there); every D-Bus and IPC call is asynchronous.
+Usable without the rest of moodplayer. Every D-Bus and IPC call is asynchronous with a
+timeout; the caller owns the ``GLib.MainLoop`` (on the default main context, the only
+one dbus-python dispatches on). In short::
+
+    bus = dbus.bus.BusConnection(address, mainloop=DBusGMainLoop())  # or omit: own bus
+    manager = PlayerManager(bus, priority=["rhythmbox", "%any"], ignore=["chromium"],
+                            settings=BackendSettings(mpv_socket=Path("~/.mpv.sock")))
+    manager.add_listener(my_listener)        # a PlayerListener: on_feedback(FeedbackEvent),
+    manager.start()                          # on_player_appeared/vanished, on_enqueue_result
+    manager.enqueue([path, TrackRef(spotify_id=...)], player=None, done=callback)
+    manager.active(); manager.queue_length(); manager.play(); manager.stop()
+
+``FeedbackEvent.track`` is a ``TrackRef`` (path, Spotify id, artist/title): the beets
+look-up is the caller's.
 """
 
 from moodplayer.player.backends import BACKENDS, BackendSettings

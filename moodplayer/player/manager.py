@@ -65,6 +65,11 @@ def _unreadable(item: QueueItem) -> str | None:
     return None if os.access(path, os.R_OK) else "not readable"
 
 
+def _label(item: QueueItem) -> str:
+    """How ``item`` is named in log lines and results."""
+    return item.describe() if isinstance(item, TrackRef) else os.fspath(item)
+
+
 class PlayerManager:
     """Follows MPRIS players, picks the active one, queues tracks, reports feedback.
 
@@ -83,6 +88,7 @@ class PlayerManager:
         self.timeout_s = timeout_s
         self._address = address
         self._bus = bus
+        self._own_bus = bus is None
         self._listeners: list[PlayerListener] = []
         self._owners: dict[str, str] = {}          # every well-known name -> unique owner
         self._managed: dict[str, _Managed] = {}    # unique owner -> player
@@ -117,6 +123,9 @@ class PlayerManager:
             self._close(managed)
         self._managed.clear()
         self._waiting.clear()
+        if self._own_bus and self._bus is not None:
+            self._bus.close()
+            self._bus = None
 
     def players(self) -> list[tuple[PlayerName, str | None, bool]]:
         """Every followed player: (name, backend name or None until ready, is it managed)."""
@@ -128,7 +137,7 @@ class PlayerManager:
         """The player tracks go to: one playing, else the most recently active one
         (the priority list decides between equals); None if no usable player runs."""
         managed = self._ready()
-        playing = [m for m in managed if m.player.playing]
+        playing = [m for m in managed if m.player.playing and m.player.tracker.track]
         pool = playing or managed
         if not pool:
             return None
@@ -146,6 +155,14 @@ class PlayerManager:
         managed = self._find(player)
         return managed.backend.queue_length() if managed and managed.backend else None
 
+    def play(self, player: PlayerName | str | None = None) -> bool:
+        """Ask ``player`` (or the active one) to start playing; False if there is none."""
+        found = self.player(player)
+        if found is None:
+            return False
+        found.play()
+        return True
+
     def waiting(self) -> int:
         """How many enqueue requests wait for a player."""
         return len(self._waiting)
@@ -159,7 +176,7 @@ class PlayerManager:
         for item in items:
             reason = _unreadable(item)
             if reason:
-                name = item.describe() if isinstance(item, TrackRef) else os.fspath(item)
+                name = _label(item)
                 log.warning("cannot queue %s: %s", name, reason)
                 self._report(_Intent((item,), player, done),
                              EnqueueResult("failed", (name,), message=reason))
@@ -203,7 +220,7 @@ class PlayerManager:
             self._waiting.append(intent)
             log.info("no player to queue %d track(s) in%s; waiting for one", len(intent.items),
                      f" (wanted: {intent.player})" if intent.player else "")
-            self._report(intent, EnqueueResult("waiting", tuple(map(str, intent.items))))
+            self._report(intent, EnqueueResult("waiting", tuple(map(_label, intent.items))))
             return
         managed = candidates[0]
         backend = managed.backend

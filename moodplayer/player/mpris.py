@@ -106,6 +106,11 @@ class Player:
                 error_handler=on_error, timeout=self.timeout_s)
         except dbus.DBusException as exc:
             on_error(exc)
+        except (TypeError, ValueError, OverflowError) as exc:  # arguments that do not fit
+            if error:
+                error(f"bad arguments for {method}: {exc}")
+            else:
+                log.warning("%s: bad arguments for %s: %s", self.name, method, exc)
 
     def open_uri(self, uri: str, reply: Reply | None = None, error: Failure | None = None) -> None:
         """MPRIS ``OpenUri``: most players replace what plays with it."""

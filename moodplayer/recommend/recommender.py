@@ -194,6 +194,8 @@ class Recommender:
         last_artist = self._last_artist
         picks: list[Pick] = []
         scored: dict[tuple, tuple[Fitted, np.ndarray, np.ndarray | None]] = {}
+        shortlists: dict[tuple, list[int]] = {}
+        codes = self._features.artist_codes
         for target in targets:
             key = (target.profile.name, target.point)
             if key not in scored:
@@ -207,11 +209,15 @@ class Recommender:
                     learned -= learned.mean()  # what sets this track apart, for the reason
                 scored[key] = fitted, score, learned
             fitted, score, learned = scored[key]
-            total = score - penalty
-            if last_artist:
-                total[self._features.artist_codes == self._artist_code(last_artist)] \
-                    -= _ARTIST_PENALTY
-            k = int(np.argmax(total))
+            if key not in shortlists:
+                shortlists[key] = self._shortlist(score - penalty, n)
+            code = self._artist_code(last_artist) if last_artist else -2
+            k = next((j for j in shortlists[key]
+                      if penalty[j] == 0 and codes[j] != code), None)
+            if k is None:  # the shortlist ran dry: rank everything again
+                total = score - penalty
+                total[codes == code] -= _ARTIST_PENALTY
+                k = int(np.argmax(total))
             penalty[k] += _RECENT_PENALTY
             last_artist = tracks.artists[k]
             picks.append(self._pick(k, estimate, target, fitted,
@@ -236,6 +242,14 @@ class Recommender:
         else:
             self._fits.move_to_end(key)
         return fitted
+
+    @staticmethod
+    def _shortlist(total: np.ndarray, n: int) -> list[int]:
+        """The best few tracks of ``total``, best first: enough for ``n`` picks with room
+        for the artist and repeat rules, without sorting the whole library."""
+        m = min(len(total), 4 * n + 64)
+        top = np.argpartition(-total, m - 1)[:m]
+        return [int(j) for j in top[np.argsort(-total[top], kind="stable")]]
 
     def _artist_code(self, artist: str) -> int:
         return self._features.artist_index.get(artist.casefold(), -2)

@@ -156,3 +156,23 @@ def test_player_gone_and_back(agent_for):
     player.queue.clear()
     player.appear()  # restarted: the agent carries on
     assert len(player.queue) == 2
+
+
+def test_sensing_off_plays_the_default_query(agent_for):
+    agent, player = agent_for("sensing: off\ndefault_query: artist:Grey")
+    player.appear()
+    decisions = agent.store.decisions()
+    assert len(decisions) == 2
+    assert all("Grey Harbour" in d.path for d in decisions)
+    assert all(d.reason == "sensing is off: playing your default query 'artist:Grey'"
+               for d in decisions)
+
+
+def test_sensing_off_plays_the_default_playlist_in_order(agent_for, annotated_library,
+                                                         tmp_path):
+    tracks = sorted(str(p) for p in (annotated_library / "music").rglob("*.*"))[:3]
+    playlist = tmp_path / "evening.m3u"
+    playlist.write_text("#EXTM3U\n" + "\n".join(reversed(tracks)) + "\n", encoding="utf-8")
+    agent, player = agent_for(f"sensing: off\ndefault_playlist: {playlist}\nqueue_length: 3")
+    player.appear()
+    assert [d.path for d in agent.store.decisions()] == list(reversed(tracks))

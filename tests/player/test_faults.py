@@ -35,12 +35,15 @@ def test_a_broken_player_hands_the_track_to_the_next(bus, procs, tracks, tmp_pat
     caplog.set_level(logging.WARNING)
     start_standin(procs, bus, "broken", mode=mode)
     socket = tmp_path / "mpv.sock"
-    start_mpv(procs, bus, socket)  # idle: the broken player is first in priority
+    start_mpv(procs, bus, socket)
+    control = Control(bus, "mpv")
+    control.player("Pause")  # nothing plays: the broken player is first in priority
+    control.close()
     manager, recorder = managed(bus, priority=["broken", "mpv"],
                                 settings=BackendSettings(mpv_socket=socket, timeout_s=0.5))
     try:
         assert spin(lambda: len(recorder.appeared) == 2, 5)
-        assert str(manager.active()) == "broken"
+        assert spin(lambda: str(manager.active()) == "broken", 3)
         manager.enqueue([tracks["short"]])
         assert spin(lambda: any(r.status == "queued" for r in recorder.results), 5)
         final = next(r for r in recorder.results if r.status == "queued")

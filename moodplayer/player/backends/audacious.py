@@ -13,7 +13,8 @@ INTERFACE = "org.atheme.audacious"
 
 
 class AudaciousBackend(Backend):
-    """``Position()`` then ``PlaylistInsUrlString(uri, position + 1 + i)`` per URI."""
+    """``Position()`` then ``PlaylistInsUrlString(uri, position + 1 + i)`` per URI;
+    ``AddUrl`` (append) when no entry is current (Position answers ``uint32(-1)``)."""
 
     NAME = "audacious"
 
@@ -30,8 +31,11 @@ class AudaciousBackend(Backend):
         """Insert the URIs, in order, right after the current entry."""
         def with_position(position: int) -> None:
             def step(index: int, uri: str) -> Step:
+                if not 0 <= position < 2**31 - 1 - len(uris):
+                    return lambda ok, fail: self._call("AddUrl", (uri,), lambda *_: ok(), fail,
+                                                       signature="s")
                 return lambda ok, fail: self._call(
-                    "PlaylistInsUrlString", (uri, int(position) + 1 + index),
+                    "PlaylistInsUrlString", (uri, position + 1 + index),
                     lambda *_: ok(), fail, signature="si")
 
             run_steps([step(i, u) for i, u in enumerate(uris)],
