@@ -179,7 +179,7 @@ def main() -> int:
             now = time.monotonic()
             with contextlib.suppress(FileNotFoundError, ProcessLookupError, StopIteration):
                 samples.append((now - start, *proc_sample(agent.pid), *proc_sample(mpv_pid)))
-            if now >= next_skip and now - watcher.last_start >= 5.0:
+            if now >= next_skip and 5.0 <= now - watcher.last_start < 6.5:
                 session.next_track()  # 5 s into a track: a real skip
                 skips += 1
                 next_skip = now + args.skip_every

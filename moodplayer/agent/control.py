@@ -82,38 +82,47 @@ class ControlService(dbus.service.Object):
 
     @dbus.service.method(INTERFACE, in_signature="", out_signature="a{ss}")
     def Status(self) -> dict[str, str]:
+        """The agent's state as named strings."""
         return dict(_forward(self._controller.status))
 
     @dbus.service.method(INTERFACE, in_signature="", out_signature="")
     def Pause(self) -> None:
+        """Pause sensing and queueing."""
         _forward(self._controller.pause)
 
     @dbus.service.method(INTERFACE, in_signature="", out_signature="")
     def Resume(self) -> None:
+        """Resume sensing and queueing."""
         _forward(self._controller.resume)
 
     @dbus.service.method(INTERFACE, in_signature="", out_signature="s")
     def Like(self) -> str:
+        """Thumbs up for the playing track."""
         return _forward(self._controller.like)
 
     @dbus.service.method(INTERFACE, in_signature="", out_signature="s")
     def Dislike(self) -> str:
+        """Thumbs down for the playing track."""
         return _forward(self._controller.dislike)
 
     @dbus.service.method(INTERFACE, in_signature="", out_signature="s")
     def NextTarget(self) -> str:
+        """Cycle the target mood."""
         return _forward(self._controller.next_target)
 
     @dbus.service.method(INTERFACE, in_signature="s", out_signature="s")
     def SetTarget(self, mood: str) -> str:
+        """Set the target mood."""
         return _forward(lambda: self._controller.set_target(str(mood)))
 
     @dbus.service.method(INTERFACE, in_signature="", out_signature="s")
     def Now(self) -> str:
+        """Glance now."""
         return _forward(self._controller.now)
 
     @dbus.service.method(INTERFACE, in_signature="", out_signature="i")
     def Forget(self) -> int:
+        """Delete everything stored; returns how many files went."""
         return _forward(self._controller.forget)
 
 

@@ -76,7 +76,7 @@ class Tags:
 NO_TAGS = Tags((), "none")
 
 
-class _Transport(httpx.HTTPTransport):
+class ServerTransport(httpx.HTTPTransport):
     """Sends pylast's requests to the configured server with the configured timeout.
 
     pylast always builds ``https://<host><path>``; this rewrites scheme and port, so an
@@ -130,7 +130,7 @@ class LastFmClient:
 
     def __init__(self, settings: LastFmSettings) -> None:
         self.settings = settings.validated()
-        proxy = {"https://": _Transport(settings.server, settings.timeout)}
+        proxy = {"https://": ServerTransport(settings.server, settings.timeout)}
         self._network = pylast.LastFMNetwork(api_key=settings.api_key, proxy=proxy)
         self._cache = _Cache(settings.cache_path or cache_dir() / "lastfm.sqlite",
                              settings.max_age_days)

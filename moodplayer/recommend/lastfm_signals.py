@@ -20,7 +20,7 @@ import numpy as np
 import pylast
 
 from moodplayer import paths
-from moodplayer.music.lastfm import LastFmSettings, _Transport
+from moodplayer.music.lastfm import LastFmSettings, ServerTransport
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ class LastfmSignals:
     def _fetch(self) -> LastfmTaste:
         network = pylast.LastFMNetwork(
             api_key=self.settings.api_key,
-            proxy={"https://": _Transport(self.settings.server, self.settings.timeout)})
+            proxy={"https://": ServerTransport(self.settings.server, self.settings.timeout)})
         user = network.get_user(self.username)
         top = user.get_top_artists(limit=50)
         count = max(1, len(top))

@@ -11,9 +11,11 @@ from pathlib import Path
 
 import numpy as np
 
+from moodplayer.emotion import MOOD_CENTRES, MOODS
 from moodplayer.exceptions import RecommendError
 from moodplayer.music.library import TrackMatrix, changed, default_library, load_tracks
 from moodplayer.recommend import learner as lrn
+from moodplayer.recommend.belief import MoodBelief
 from moodplayer.recommend.explain import Evidence, sentence
 from moodplayer.recommend.lastfm_signals import LastfmSignals
 from moodplayer.recommend.mood import MoodEstimate
@@ -29,6 +31,11 @@ _RECENT_PENALTY = 1e9
 _ARTIST_PENALTY = 1e6
 #: How many targets' fits are kept (match and target policies need one per mood row).
 _FIT_CACHE = 32
+#: Learner updates logged (about 200 bytes each) between full checkpoints of its state.
+_CHECKPOINT_EVERY = 50
+#: Where the mood-region memberships (minus 0.5) sit in a learner feature vector.
+_REGIONS = slice(lrn.TRACK_FEATURES.index("near_happy"),
+                 lrn.TRACK_FEATURES.index("near_happy") + len(MOODS))
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +110,7 @@ class Recommender:
             OrderedDict()
         self._tracks: TrackMatrix | None = None
         self._learner = self._load_learner()
+        self._belief = MoodBelief()
         self._history: dict[int, np.ndarray] = {}   # item id -> [plays, skips, likes, dislikes]
         self._artists: dict[str, np.ndarray] = {}
         for event in reversed(list(self.store.events(self.user, limit=20000))):
@@ -113,8 +121,15 @@ class Recommender:
     # -- state -----------------------------------------------------------------------
 
     def _load_learner(self) -> lrn.Learner:
+        """The last checkpoint (or the prior) with the updates logged since replayed."""
         state = self.store.load_learner(self.user, lrn.VERSION, lrn.DIM)
-        return lrn.Learner() if state is None else lrn.Learner(None, *state)
+        learner = lrn.Learner() if state is None else lrn.Learner(None, *state)
+        updates = self.store.learner_updates(self.user, lrn.VERSION, lrn.CONTEXT_SIZE,
+                                             len(lrn.TRACK_FEATURES))
+        for context, x, reward in updates:
+            learner.update(context, x, reward)
+        self._logged = len(updates)
+        return learner
 
     def _count(self, item_id: int | None, artist: str, kind: FeedbackKind) -> None:
         column = ("played", "skipped", "like", "dislike").index(kind)
@@ -170,6 +185,8 @@ class Recommender:
         Raises RecommendError for an empty library or one without annotations.
         """
         estimate = mood if isinstance(mood, MoodEstimate) else MoodEstimate.named(mood)
+        if self.learning:
+            estimate = self._believed(estimate)
         tracks = self._refresh()
         if len(tracks) == 0:
             raise RecommendError(f"the beets library {self.library_path} is empty: "
@@ -226,6 +243,15 @@ class Recommender:
         if picks:
             self._last_artist = picks[-1].artist
         return picks
+
+    def _believed(self, estimate: MoodEstimate) -> MoodEstimate:
+        """The estimate, or where the session's mood belief (this reading, the ones
+        before it and the answers since) says the user really is, if that differs."""
+        self._belief.observe(estimate.mood, estimate.confidence)
+        mood = self._belief.mood
+        if mood == estimate.mood:
+            return estimate
+        return MoodEstimate(MOOD_CENTRES[mood], mood, self._belief.confidence)
 
     def _fitted(self, target: Target) -> Fitted:
         """The fit of every track to ``target``, cached per target until the library changes."""
@@ -323,14 +349,23 @@ class Recommender:
                                          estimate.point.arousal)
         else:
             _, context, x = picked
+            self._belief.answer(x[_REGIONS] + 0.5, kind in ("played", "like"))
         self._learner.update(context, x, lrn.REWARDS[kind])
-        l_ = self._learner
-        self.store.save_learner(self.user, lrn.VERSION, l_.precision, l_.moment, l_.n)
+        self._logged += 1
+        if self._logged < _CHECKPOINT_EVERY:
+            self.store.add_learner_update(self.user, lrn.VERSION, context, x,
+                                          lrn.REWARDS[kind])
+        else:
+            l_ = self._learner
+            self.store.save_learner(self.user, lrn.VERSION, l_.precision, l_.moment, l_.n)
+            self._logged = 0
 
     def reset_learning(self) -> int:
         """Forget this user's feedback and learner state; returns how many events went."""
         removed = self.store.reset(self.user)
         self._learner = lrn.Learner()
+        self._logged = 0
+        self._belief = MoodBelief()
         self._history.clear()
         self._artists.clear()
         self._recent.clear()

@@ -50,6 +50,15 @@ CREATE TABLE IF NOT EXISTS learner (
     n INTEGER NOT NULL,
     updated REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS learner_updates (
+    id INTEGER PRIMARY KEY,
+    user TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    context BLOB NOT NULL,
+    x BLOB NOT NULL,
+    reward REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS learner_updates_by_user ON learner_updates (user, id);
 """
 
 
@@ -178,8 +187,10 @@ class FeedbackStore:
 
     def save_learner(self, user: str, version: int, precision: np.ndarray, moment: np.ndarray,
                      n: int) -> None:
-        """Store the learner's parameters for ``user`` (replacing the old ones)."""
+        """Store the learner's parameters for ``user`` (replacing the old ones and the
+        updates logged since them)."""
         with self._con:
+            self._con.execute("DELETE FROM learner_updates WHERE user = ?", (user,))
             self._con.execute(
                 "INSERT OR REPLACE INTO learner (user, version, dim, precision, moment, n, "
                 "updated) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -187,9 +198,35 @@ class FeedbackStore:
                  .tobytes(), np.ascontiguousarray(moment, np.float64).tobytes(), n,
                  time.time()))
 
+    def add_learner_update(self, user: str, version: int, context: np.ndarray, x: np.ndarray,
+                           reward: float) -> None:
+        """Log one learner update (a few hundred bytes) instead of rewriting the state;
+        ``save_learner`` folds the log into a checkpoint now and then."""
+        with self._con:
+            self._con.execute(
+                "INSERT INTO learner_updates (user, version, context, x, reward) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (user, version, np.ascontiguousarray(context, np.float64).tobytes(),
+                 np.ascontiguousarray(x, np.float64).tobytes(), float(reward)))
+
+    def learner_updates(self, user: str, version: int, context_size: int, x_size: int
+                        ) -> list[tuple[np.ndarray, np.ndarray, float]]:
+        """``user``'s logged updates since the last checkpoint, oldest first, as
+        (context, x, reward); ones of another version or shape are skipped."""
+        out = []
+        for context, x, reward in self._con.execute(
+                "SELECT context, x, reward FROM learner_updates WHERE user = ? AND version = ? "
+                "ORDER BY id", (user, version)):
+            c = np.frombuffer(context, dtype=np.float64)
+            v = np.frombuffer(x, dtype=np.float64)
+            if c.size == context_size and v.size == x_size:
+                out.append((c.copy(), v.copy(), float(reward)))
+        return out
+
     def reset(self, user: str) -> int:
         """Forget ``user``'s events and learner state; returns how many events went."""
         with self._con:
             cur = self._con.execute("DELETE FROM events WHERE user = ?", (user,))
             self._con.execute("DELETE FROM learner WHERE user = ?", (user,))
+            self._con.execute("DELETE FROM learner_updates WHERE user = ?", (user,))
         return cur.rowcount
