@@ -73,43 +73,52 @@ def fit_columns(fits: dict[str, np.ndarray]) -> np.ndarray:
 
 
 class Learner:
-    """Posterior N(mean, precision^-1) over the weights of context x track interactions."""
+    """Posterior N(mean, covariance) over the weights of context x track interactions.
+
+    The covariance is kept up to date by rank-one (Sherman-Morrison) updates, and a
+    Thompson draw is taken only of the per-track-feature weights of the one context
+    being ranked (a few dimensions), so no update or query factorises the full matrix:
+    each costs well under a millisecond.
+    """
 
     def __init__(self, prior: float = 1.0, precision: np.ndarray | None = None,
                  moment: np.ndarray | None = None, n: int = 0) -> None:
-        self.precision = precision if precision is not None else prior * np.eye(DIM)
+        if precision is None:
+            self.precision = prior * np.eye(DIM)
+            self.covariance = np.eye(DIM) / prior
+        else:
+            self.precision = precision
+            self.covariance = np.linalg.inv(precision)
         self.moment = moment if moment is not None else np.zeros(DIM)
         self.n = n
         self._mean: np.ndarray | None = None
-        self._spread: np.ndarray | None = None
 
     @property
     def mean(self) -> np.ndarray:
         """The posterior mean of the weights."""
         if self._mean is None:
-            self._mean = np.linalg.solve(self.precision, self.moment)
+            self._mean = self.covariance @ self.moment
         return self._mean
 
-    def weights(self, rng: np.random.Generator | None = None, explore: float = 0.0
-                ) -> np.ndarray:
-        """The mean weights, or with ``explore`` > 0 a draw scaled by it from the posterior."""
+    def track_weights(self, context: np.ndarray, rng: np.random.Generator | None = None,
+                      explore: float = 0.0) -> np.ndarray:
+        """Per-track-feature weights for one context (``x @ result`` is the prediction):
+        the posterior mean, or with ``explore`` > 0 a draw scaled by it from the posterior."""
+        k = len(TRACK_FEATURES)
+        mean = context @ self.mean.reshape(CONTEXT_SIZE, k)
         if rng is None or explore <= 0.0 or self.n == 0:
-            return self.mean
-        if self._spread is None:
-            # precision = L L^T, so L^-T z has covariance precision^-1 (computed once per
-            # update, so a query costs one matrix-vector product).
-            self._spread = np.linalg.inv(np.linalg.cholesky(self.precision)).T
-        return self.mean + explore * (self._spread @ rng.standard_normal(DIM))
-
-    def track_weights(self, context: np.ndarray, weights: np.ndarray) -> np.ndarray:
-        """Per-track-feature weights for one context: ``x @ result`` is the prediction."""
-        return context @ weights.reshape(CONTEXT_SIZE, len(TRACK_FEATURES))
+            return mean
+        blocks = self.covariance.reshape(CONTEXT_SIZE, k, CONTEXT_SIZE, k)
+        cov = np.einsum("i,iajb,j->ab", context, blocks, context)
+        spread = np.linalg.cholesky(cov + 1e-9 * np.eye(k))
+        return mean + explore * (spread @ rng.standard_normal(k))
 
     def update(self, context: np.ndarray, x: np.ndarray, reward: float) -> None:
         """Fold in one observed reward for track features ``x`` in ``context``."""
         phi = np.outer(context, x).ravel()
+        u = self.covariance @ phi
+        self.covariance -= np.outer(u, u) / (1.0 + phi @ u)
         self.precision += np.outer(phi, phi)
         self.moment += reward * phi
         self.n += 1
         self._mean = None
-        self._spread = None

@@ -31,6 +31,10 @@ _RECENT_PENALTY = 1e9
 _ARTIST_PENALTY = 1e6
 #: How many targets' fits are kept (match and target policies need one per mood row).
 _FIT_CACHE = 32
+#: Score per unit of an artist's finish rate above (below) the user's overall rate, and
+#: the weight (in answers) of the overall rate as the prior of each artist's.
+_ARTIST_WEIGHT = 4.0
+_ARTIST_PRIOR = 2.0
 #: Learner updates logged (about 200 bytes each) between full checkpoints of its state.
 _CHECKPOINT_EVERY = 50
 #: Where the mood-region memberships (minus 0.5) sit in a learner feature vector.
@@ -111,6 +115,7 @@ class Recommender:
         self._tracks: TrackMatrix | None = None
         self._learner = self._load_learner()
         self._belief = MoodBelief()
+        self._observed: MoodEstimate | None = None
         self._history: dict[int, np.ndarray] = {}   # item id -> [plays, skips, likes, dislikes]
         self._artists: dict[str, np.ndarray] = {}
         for event in reversed(list(self.store.events(self.user, limit=20000))):
@@ -167,11 +172,15 @@ class Recommender:
                 if k is not None:
                     signal[k] += 0.8 * (likes - dislikes) + 0.4 * np.tanh((plays - 2 * skips) / 3)
             if self._artists:
-                artist_signal = {}
-                for artist, (plays, skips, likes, dislikes) in self._artists.items():
-                    bad, total = skips + 2 * dislikes, plays + skips + likes + dislikes
-                    artist_signal[artist] = -2.0 * ((bad + 1) / (total + 2) - 0.5) \
-                        * min(1.0, total / 3)
+                # Each artist's finish rate (Beta posterior around this user's overall
+                # rate, thumbs counting twice) against the overall rate.
+                counts = np.array(list(self._artists.values()))
+                good = counts[:, 0] + 2 * counts[:, 2]
+                bad = counts[:, 1] + 2 * counts[:, 3]
+                overall = (good.sum() + 1) / (good.sum() + bad.sum() + 2)
+                rate = (good + _ARTIST_PRIOR * overall) / (good + bad + _ARTIST_PRIOR)
+                artist_signal = dict(zip(self._artists, _ARTIST_WEIGHT * (rate - overall),
+                                         strict=True))
                 signal += np.fromiter((artist_signal.get(a.casefold(), 0.0)
                                        for a in tracks.artists), float, len(tracks))
             self._signals = signal.astype(np.float32)
@@ -199,8 +208,8 @@ class Recommender:
         context = lrn.context_vector(estimate.mood, estimate.point.valence,
                                       estimate.point.arousal)
         if self.learning:
-            weights = self._learner.track_weights(
-                context, self._learner.weights(self._rng, self.explore)).astype(np.float32)
+            weights = self._learner.track_weights(context, self._rng,
+                                                  self.explore).astype(np.float32)
             learned_base = self.learner_weight * (weights[:lrn.STATIC_SIZE] @ self._static_x)
             base = learned_base + self._user_signals() + self._lastfm_boost
         else:
@@ -247,7 +256,9 @@ class Recommender:
     def _believed(self, estimate: MoodEstimate) -> MoodEstimate:
         """The estimate, or where the session's mood belief (this reading, the ones
         before it and the answers since) says the user really is, if that differs."""
-        self._belief.observe(estimate.mood, estimate.confidence)
+        if estimate is not self._observed:  # the same reading passed again is no news
+            self._belief.observe(estimate.mood, estimate.confidence)
+            self._observed = estimate
         mood = self._belief.mood
         if mood == estimate.mood:
             return estimate
@@ -366,6 +377,7 @@ class Recommender:
         self._learner = lrn.Learner()
         self._logged = 0
         self._belief = MoodBelief()
+        self._observed = None
         self._history.clear()
         self._artists.clear()
         self._recent.clear()

@@ -16,6 +16,7 @@ from moodplayer.recommend import (
     Recommender,
     make_policy,
 )
+from moodplayer.recommend import learner as lrn
 
 from .conftest import CATALOGUE, music_of
 
@@ -194,3 +195,44 @@ def test_feedback_remembers_the_mood_of_the_pick(library, store):
     event = next(store.events("tester"))
     assert (event.item_id, event.kind, event.mood) == (pick.item_id, "played", "sad")
     assert event.confidence == pytest.approx(0.7)
+
+
+def _sad_heavy_library(make_library):
+    extra = [dict(t, artist=f"Other {i}", title=f"{t['title']} ({i})")
+             for i in range(3) for t in CATALOGUE if t.get("moodtag_mood") == "sad"]
+    return make_library([*CATALOGUE, *extra])
+
+
+@pytest.mark.parametrize("learning", [True, False])
+def test_skips_teach_what_a_neutral_looking_face_means(make_library, store, learning):
+    """A user whose face reads neutral, who skips neutral songs and finishes sad ones,
+    gets sad songs from the learner; the static table keeps offering neutral ones."""
+    db = _sad_heavy_library(make_library)
+    by_title = {t["title"]: t.get("moodtag_mood") for t in CATALOGUE}
+    rec = recommender(db, store, learning=learning, recent_window=0, explore=0.0)
+    moods = []
+    for _ in range(12):
+        reading = MoodEstimate(VA(0.05, 0.05), "neutral", 0.5)  # a fresh face reading
+        pick = rec.suggest(reading, n=1)[0]
+        mood = by_title[pick.title.split(" (")[0]]
+        moods.append(mood)
+        rec.feedback(pick.item_id, "played" if mood == "sad" else "skipped")
+    if learning:
+        assert moods[-4:].count("sad") >= 3, moods
+    else:
+        assert "sad" not in moods, moods
+
+
+def test_learner_state_is_logged_and_checkpointed_and_replayed(make_library, store):
+    db = _tempo_library(make_library)
+    rec = recommender(db, store, explore=0.0, recent_window=0)
+    for _ in range(15):
+        for pick in rec.suggest("happy", n=4):
+            rec.feedback(pick.item_id, "skipped" if pick.title.startswith("fast") else "played")
+    # 60 answers: one full checkpoint at the 50th, the 10 since logged as small updates.
+    assert len(store.learner_updates("tester", lrn.VERSION, lrn.CONTEXT_SIZE,
+                                 len(lrn.TRACK_FEATURES))) == 10
+    again = recommender(db, store, explore=0.0, recent_window=0)
+    np.testing.assert_allclose(again._learner.mean, rec._learner.mean, atol=1e-9)
+    assert [p.item_id for p in again.suggest("happy", n=4)] == \
+        [p.item_id for p in rec.suggest("happy", n=4)]

@@ -70,3 +70,22 @@ def test_store_with_foreign_tables_is_recovered(tmp_path):
     with FeedbackStore(path) as store:
         assert store.recovered_to is not None
         store.add("ann", Event(1.0, 1, None, None, "skipped"))
+
+
+def test_learner_updates_are_logged_small_and_folded_into_checkpoints(tmp_path):
+    path = tmp_path / "fb.sqlite3"
+    with FeedbackStore(path) as store:
+        store.add_learner_update("ann", 1, np.ones(2), np.arange(3.0), -1.0)
+        store.add_learner_update("ann", 1, np.zeros(2), np.ones(3), 2.0)
+        store.add_learner_update("ann", 0, np.zeros(2), np.ones(3), 2.0)  # stale version
+        store.add_learner_update("bob", 1, np.zeros(2), np.ones(3), 1.0)
+    with FeedbackStore(path) as store:
+        updates = store.learner_updates("ann", 1, 2, 3)
+        assert [r for _, _, r in updates] == [-1.0, 2.0]
+        np.testing.assert_array_equal(updates[0][1], [0.0, 1.0, 2.0])
+        assert store.learner_updates("ann", 1, 5, 3) == []  # another shape
+        store.save_learner("ann", 1, np.eye(6), np.zeros(6), 2)
+        assert store.learner_updates("ann", 1, 2, 3) == []  # folded into the checkpoint
+        assert len(store.learner_updates("bob", 1, 2, 3)) == 1
+        store.reset("bob")
+        assert store.learner_updates("bob", 1, 2, 3) == []
