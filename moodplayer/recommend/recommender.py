@@ -114,7 +114,7 @@ class Recommender:
             OrderedDict()
         self._tracks: TrackMatrix | None = None
         self._learner = self._load_learner()
-        self._belief = MoodBelief()
+        self._belief = MoodBelief(counts=self.store.load_confusion(self.user, len(MOODS)))
         self._observed: MoodEstimate | None = None
         self._history: dict[int, np.ndarray] = {}   # item id -> [plays, skips, likes, dislikes]
         self._artists: dict[str, np.ndarray] = {}
@@ -369,6 +369,7 @@ class Recommender:
         else:
             l_ = self._learner
             self.store.save_learner(self.user, lrn.VERSION, l_.precision, l_.moment, l_.n)
+            self.store.save_confusion(self.user, self._belief.counts)
             self._logged = 0
 
     def reset_learning(self) -> int:

@@ -58,6 +58,10 @@ CREATE TABLE IF NOT EXISTS learner_updates (
     x BLOB NOT NULL,
     reward REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS mood_confusion (
+    user TEXT PRIMARY KEY,
+    counts BLOB NOT NULL
+);
 CREATE INDEX IF NOT EXISTS learner_updates_by_user ON learner_updates (user, id);
 """
 
@@ -223,10 +227,29 @@ class FeedbackStore:
                 out.append((c.copy(), v.copy(), float(reward)))
         return out
 
+    def save_confusion(self, user: str, counts: np.ndarray) -> None:
+        """Store how ``user``'s face readings relate to their moods (square soft counts)."""
+        with self._con:
+            self._con.execute("INSERT OR REPLACE INTO mood_confusion (user, counts) VALUES (?, ?)",
+                              (user, np.ascontiguousarray(counts, np.float64).tobytes()))
+
+    def load_confusion(self, user: str, size: int) -> np.ndarray | None:
+        """``user``'s stored (size x size) confusion counts, or None if absent or damaged."""
+        row = self._con.execute("SELECT counts FROM mood_confusion WHERE user = ?",
+                                (user,)).fetchone()
+        if row is None:
+            return None
+        counts = np.frombuffer(row[0], dtype=np.float64)
+        if counts.size != size * size or not np.isfinite(counts).all() or (counts <= 0).any():
+            log.warning("mood confusion state for %s is damaged; starting afresh", user)
+            return None
+        return counts.reshape(size, size).copy()
+
     def reset(self, user: str) -> int:
         """Forget ``user``'s events and learner state; returns how many events went."""
         with self._con:
             cur = self._con.execute("DELETE FROM events WHERE user = ?", (user,))
             self._con.execute("DELETE FROM learner WHERE user = ?", (user,))
             self._con.execute("DELETE FROM learner_updates WHERE user = ?", (user,))
+            self._con.execute("DELETE FROM mood_confusion WHERE user = ?", (user,))
         return cur.rowcount

@@ -232,6 +232,7 @@ def test_learner_state_is_logged_and_checkpointed_and_replayed(make_library, sto
     # 60 answers: one full checkpoint at the 50th, the 10 since logged as small updates.
     assert len(store.learner_updates("tester", lrn.VERSION, lrn.CONTEXT_SIZE,
                                  len(lrn.TRACK_FEATURES))) == 10
+    assert store.load_confusion("tester", 6) is not None
     again = recommender(db, store, explore=0.0, recent_window=0)
     np.testing.assert_allclose(again._learner.mean, rec._learner.mean, atol=1e-9)
     assert [p.item_id for p in again.suggest("happy", n=4)] == \

@@ -89,3 +89,18 @@ def test_learner_updates_are_logged_small_and_folded_into_checkpoints(tmp_path):
         assert len(store.learner_updates("bob", 1, 2, 3)) == 1
         store.reset("bob")
         assert store.learner_updates("bob", 1, 2, 3) == []
+
+
+def test_mood_confusion_round_trips_and_damage_is_dropped(tmp_path, caplog):
+    path = tmp_path / "fb.sqlite3"
+    with FeedbackStore(path) as store:
+        store.save_confusion("ann", np.full((6, 6), 0.5) + np.eye(6))
+        store.save_confusion("bob", np.zeros((6, 6)))  # no positive counts: unusable
+    with caplog.at_level(logging.WARNING), FeedbackStore(path) as store:
+        np.testing.assert_array_equal(store.load_confusion("ann", 6),
+                                      np.full((6, 6), 0.5) + np.eye(6))
+        assert store.load_confusion("ann", 7) is None
+        assert store.load_confusion("bob", 6) is None
+        assert "damaged" in caplog.text
+        store.reset("ann")
+        assert store.load_confusion("ann", 6) is None
