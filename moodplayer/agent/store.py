@@ -205,16 +205,16 @@ class StateStore:
 
 
 def stored_files() -> Iterator[Path]:
-    """Every file moodplayer stores about the user (everything under ``data_dir()``)."""
-    root = paths.data_dir()
-    if root.is_dir():
-        yield from sorted(p for p in root.rglob("*") if p.is_file())
+    """Every file moodplayer stores: everything under ``data_dir()`` and ``cache_dir()``."""
+    for root in (paths.data_dir(), paths.cache_dir()):
+        if root.is_dir():
+            yield from sorted(p for p in root.rglob("*") if p.is_file())
 
 
 def forget_all() -> list[Path]:
-    """Delete everything stored about the user; returns what was removed."""
+    """Delete everything moodplayer stored (data and caches); returns what was removed."""
     removed = list(stored_files())
-    root = paths.data_dir()
-    if root.exists():
-        shutil.rmtree(root)
+    for root in (paths.data_dir(), paths.cache_dir()):
+        if root.exists():
+            shutil.rmtree(root)
     return removed

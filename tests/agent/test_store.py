@@ -67,15 +67,18 @@ def test_store_is_intact_after_kill_9(tmp_path: Path):
         store.add_mood(MoodSample(1.0, "calm", 0.5, -0.6, 0.5, "scripted"))
 
 
-def test_forget_all_deletes_everything_under_the_data_dir():
+def test_forget_all_deletes_everything_under_the_data_and_cache_dirs():
     with StateStore() as store:
         store.grant_consent("asked")
         store.add_mood(MoodSample(1.0, "calm", 0.5, -0.6, 0.5, "camera"))
     (paths.data_dir() / "feedback.sqlite3").write_bytes(b"recommender data")
-    assert len(list(stored_files())) >= 2
+    paths.cache_dir().mkdir(parents=True)
+    (paths.cache_dir() / "lastfm-taste-me.json").write_text("{}")
+    assert len(list(stored_files())) >= 3
     removed = forget_all()
-    assert len(removed) >= 2
+    assert len(removed) >= 3
     assert not paths.data_dir().exists()
+    assert not paths.cache_dir().exists()
     with StateStore() as store:
         assert store.consent() is None
         assert store.counts() == {"mood_samples": 0, "decisions": 0, "feedback": 0}
