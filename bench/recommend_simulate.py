@@ -10,8 +10,9 @@ same mood trajectory and face readings:
 
 - random: a uniformly random track;
 - static: ``Recommender(learning=False)``, the mood table alone (match policy);
-- learner: ``Recommender(learning=True)``, the table plus the per-user learner and
-  play/skip history, fed every skip, play and thumb through ``feedback()``.
+- learner: ``Recommender(learning=True)``, the table plus the per-user learner, the
+  play/skip history and the session's mood belief, fed every skip, play and thumb
+  through ``feedback()``.
 
 Reported: the skip rate per block of 25 picks and overall, and the mood-match rate
 (the track's *true* mood region equals the listener's true mood at that moment).

@@ -42,7 +42,10 @@ class MoodBelief:
 
     def observe(self, mood: str, confidence: float | None) -> None:
         """Step to the next pick and fold in a face reading of ``mood`` (None confidence:
-        the mood was given by hand, which is taken as true)."""
+        the mood was given by hand, which is taken as true). A label outside ``MOODS``
+        tells nothing and is ignored."""
+        if mood not in MOODS:
+            return
         r = MOODS.index(mood)  # type: ignore[arg-type]
         if confidence is None:
             self.belief = np.full(_N, 0.01)

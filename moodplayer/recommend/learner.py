@@ -33,6 +33,8 @@ STATIC_SIZE = len(TRACK_FEATURES) - 4
 REGION_WIDTH = 0.4
 CONTEXT_SIZE = 1 + len(MOODS) + 2
 DIM = CONTEXT_SIZE * len(TRACK_FEATURES)
+#: Every so many updates the covariance is recomputed from the precision.
+_RESYNC_EVERY = 500
 
 
 def context_vector(mood: str, valence: float = 0.0, arousal: float = 0.0) -> np.ndarray:
@@ -110,7 +112,8 @@ class Learner:
             return mean
         blocks = self.covariance.reshape(CONTEXT_SIZE, k, CONTEXT_SIZE, k)
         cov = np.einsum("i,iajb,j->ab", context, blocks, context)
-        spread = np.linalg.cholesky(cov + 1e-9 * np.eye(k))
+        scale, axes = np.linalg.eigh((cov + cov.T) / 2)  # never fails, unlike cholesky
+        spread = axes * np.sqrt(np.clip(scale, 0.0, None))
         return mean + explore * (spread @ rng.standard_normal(k))
 
     def update(self, context: np.ndarray, x: np.ndarray, reward: float) -> None:
@@ -121,4 +124,6 @@ class Learner:
         self.precision += np.outer(phi, phi)
         self.moment += reward * phi
         self.n += 1
+        if self.n % _RESYNC_EVERY == 0:  # wash out the rank-one updates' rounding
+            self.covariance = np.linalg.inv(self.precision)
         self._mean = None

@@ -79,7 +79,8 @@ class Recommender:
     ``store``: where feedback and the learner live (default ``FeedbackStore()``);
     ``table``: a ``ProfileTable`` or a path to one (default: the shipped table);
     ``policy``: ``MatchPolicy()`` by default; ``learning``: use and update the
-    per-user learner and play/skip history (False: the static table alone);
+    per-user learner, play/skip history and session mood belief (False: the static
+    table alone);
     ``explore``: scale of the Thompson-sampling draw (0: none); ``recent_window``:
     no track repeats within this many picks; ``lastfm``: optional Last.fm taste
     signals (off by default); ``seed``: for reproducible exploration.

@@ -54,5 +54,6 @@ def test_a_mood_given_by_hand_is_taken_as_it_is():
     for _ in range(5):
         belief.observe("tense", 0.9)
     belief.observe("calm", None)
+    belief.observe("bewildered", 0.9)  # not a mood: no evidence
     assert belief.mood == "calm"
     assert belief.confidence > 0.9
