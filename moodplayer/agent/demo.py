@@ -19,10 +19,14 @@ import sys
 import tempfile
 import textwrap
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from moodplayer.exceptions import MoodplayerError
+
+#: A development checkout's detector weights (``../shared/models`` beside it), used by
+#: the demo when the user has none of their own; a user's machine has no such folder.
+CHECKOUT_DETECTOR = Path(__file__).resolve().parents[3] / "shared/models/scrfd_500m.onnx"
 
 LS_FORMAT = ("$artist - $title | $bpm BPM $initial_key | valence $moodtag_valence "
              "arousal $moodtag_arousal | $moodtag_mood")
@@ -252,6 +256,8 @@ def run_demo(options: DemoOptions) -> int:
     root = options.directory or Path(tempfile.mkdtemp(prefix="moodplayer-demo-"))
     root.mkdir(parents=True, exist_ok=True)
     root = root.resolve()
+    if options.detector is None and CHECKOUT_DETECTOR.is_file():
+        options = replace(options, detector=CHECKOUT_DETECTOR)
     config = build_library(root, options.tracks, options.detector)
     if options.library_only:
         _say(f"done; the demo library is in {root}")
