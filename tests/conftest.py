@@ -23,3 +23,19 @@ def _isolated_xdg(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     root = tmp_path_factory.mktemp("xdg")
     for var in ("XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME"):
         monkeypatch.setenv(var, str(root / var.lower()))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_beets_model_caches():
+    """Clear beets' per-class caches (field types, queries) between tests.
+
+    beets computes ``Item._types`` once per process from the plugins loaded at the
+    time; a test that touches the library before ``moodtag`` is loaded would otherwise
+    leave later tests without the plugin's typed fields. beets' own test suite clears the
+    same cache in its (unshipped) conftest.
+    """
+    from beets.util import cached_classproperty
+
+    cached_classproperty.cache.clear()
+    yield
+    cached_classproperty.cache.clear()
