@@ -46,7 +46,10 @@ fi
 stamp=.venv/.moodplayer-installed
 if [[ ! -f $stamp || pyproject.toml -nt $stamp ]]; then
   .venv/bin/pip install -q --upgrade pip
-  .venv/bin/pip install -q -e ".[test]"
+  # The tests exercise the training code too. torch 2.13.0 is pinned here because it is
+  # the CPU build this project's machines keep on disk (an unpinned torch pulls a CUDA
+  # build of several GB); the `train` extra itself accepts any torch >= 2.4.
+  .venv/bin/pip install -q -e ".[test,train]" "torch==2.13.0"
   touch "$stamp"
 fi
 echo "setup: ready (.venv)"

@@ -17,29 +17,14 @@ import argparse
 import json
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-import numpy as np
-
-from moodplayer.vision.evaluate import EvalResult, evaluate
+from moodplayer.vision.evaluate import EvalResult, evaluate, latency_ms
 from moodplayer.vision.fer import DEFAULT_MODEL, ExpressionModel
 
 ANCHOR = Path("~/.cache/moodplayer-bench/fer-mini-xception.onnx").expanduser()
 
 
-def latency_ms(model: ExpressionModel, runs: int = 300) -> float:
-    """Median milliseconds for one face (preprocessed pixels in, probabilities out)."""
-    pixels = np.random.default_rng(0).integers(0, 255, (1, model.spec.size, model.spec.size),
-                                               dtype=np.uint8)
-    for _ in range(20):
-        model.predict_pixels(pixels)
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        model.predict_pixels(pixels)
-        times.append(time.perf_counter() - t)
-    return float(np.median(times)) * 1000
 
 
 def row(name: str, model: ExpressionModel, result: EvalResult, anchor: float) -> dict:
@@ -47,7 +32,7 @@ def row(name: str, model: ExpressionModel, result: EvalResult, anchor: float) ->
     return {"model": name, "accuracy": round(result.accuracy, 4),
             "ratio_to_anchor": round(result.accuracy / anchor, 3) if anchor else None,
             "recall": {c: round(r, 3) for c, r in result.recall.items()},
-            "latency_ms": round(latency_ms(model), 3),
+            "latency_ms": round(latency_ms(model, runs=300), 3),
             "size_bytes": model.path.stat().st_size, "flip_average": model.flip_average}
 
 

@@ -13,11 +13,10 @@ import logging
 import time
 from pathlib import Path
 
-import numpy as np
 import torch
 
 from moodplayer.vision.align import FER_TEMPLATE
-from moodplayer.vision.evaluate import EvalResult, evaluate
+from moodplayer.vision.evaluate import EvalResult, evaluate, latency_ms
 from moodplayer.vision.fer import ExpressionModel, card_path_for
 from moodplayer.vision.preprocess import InputSpec
 from moodplayer.vision.train.net import VGGFace
@@ -38,19 +37,6 @@ def _onnx(model: torch.nn.Module, spec: InputSpec, path: Path) -> None:
                       input_names=["face"], output_names=["logits"],
                       dynamic_axes={"face": {0: "batch"}, "logits": {0: "batch"}})
     tmp.replace(path)
-
-
-def _latency_ms(model: ExpressionModel, runs: int = 200) -> float:
-    pixels = np.random.default_rng(0).integers(0, 255, (1, model.spec.size, model.spec.size),
-                                               dtype=np.uint8)
-    for _ in range(10):
-        model.predict_pixels(pixels)
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        model.predict_pixels(pixels)
-        times.append(time.perf_counter() - t)
-    return round(float(np.median(times)) * 1000, 3)
 
 
 def _markdown(card: dict) -> str:
@@ -176,7 +162,7 @@ def export(checkpoint: str | Path, data: str | Path, onnx_path: str | Path,
                  **test.as_dict()},
         "size_bytes": onnx_path.stat().st_size,
         "sha256": sha256_of(onnx_path),
-        "latency_ms": {"per_face_one_thread": _latency_ms(shipped)},
+        "latency_ms": {"per_face_one_thread": round(latency_ms(shipped), 3)},
         "licence": LICENCE,
         "exported": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     })
