@@ -122,9 +122,12 @@ class Agent:
     # -- parts -----------------------------------------------------------------------
 
     def _recommender(self) -> Recommender:
+        # The smoother already filters the camera's moods over seconds (dwell,
+        # hysteresis): the recommender's per-pick mood belief would filter them twice
+        # and hold on to an old mood after a real change.
         return Recommender(self.config.library, store=FeedbackStore(),
                            policy=make_policy(self.config.policy, self.target),
-                           directory=self.config.directory)
+                           directory=self.config.directory, mood_belief=False)
 
     def _mood_source(self) -> ScriptedMood | CameraMood | None:
         if self.options.mood_script:

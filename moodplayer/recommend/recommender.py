@@ -80,7 +80,10 @@ class Recommender:
     ``table``: a ``ProfileTable`` or a path to one (default: the shipped table);
     ``policy``: ``MatchPolicy()`` by default; ``learning``: use and update the
     per-user learner, play/skip history and session mood belief (False: the static
-    table alone);
+    table alone); ``mood_belief``: filter the moods passed in through the session's
+    ``MoodBelief`` (for raw per-pick readings; a caller whose moods are already
+    smoothed over seconds, like the agent, turns it off so a real change is not
+    filtered twice);
     ``explore``: scale of the Thompson-sampling draw (0: none); ``recent_window``:
     no track repeats within this many picks; ``lastfm``: optional Last.fm taste
     signals (off by default); ``seed``: for reproducible exploration.
@@ -91,7 +94,8 @@ class Recommender:
                  table: ProfileTable | str | Path | None = None,
                  policy: Policy | None = None, *, user: str | None = None,
                  directory: str | Path | None = None, learning: bool = True,
-                 explore: float = 0.05, recent_window: int = 50, learner_weight: float = 2.0,
+                 mood_belief: bool = True, explore: float = 0.05, recent_window: int = 50,
+                 learner_weight: float = 2.0,
                  lastfm: LastfmSignals | None = None, seed: int | None = None) -> None:
         if library_path is None or directory is None:
             configured_path, configured_dir = default_library()
@@ -104,6 +108,7 @@ class Recommender:
         self.policy: Policy = policy if policy is not None else MatchPolicy()
         self.user = user or default_user()
         self.learning = learning
+        self.mood_belief = mood_belief
         self.explore = explore
         self.learner_weight = learner_weight
         self.lastfm = lastfm
@@ -195,7 +200,7 @@ class Recommender:
         Raises RecommendError for an empty library or one without annotations.
         """
         estimate = mood if isinstance(mood, MoodEstimate) else MoodEstimate.named(mood)
-        if self.learning:
+        if self.learning and self.mood_belief:
             estimate = self._believed(estimate)
         tracks = self._refresh()
         if len(tracks) == 0:
@@ -361,7 +366,8 @@ class Recommender:
                                          estimate.point.arousal)
         else:
             _, context, x = picked
-            self._belief.answer(x[_REGIONS] + 0.5, kind in ("played", "like"))
+            if self.mood_belief:
+                self._belief.answer(x[_REGIONS] + 0.5, kind in ("played", "like"))
         self._learner.update(context, x, lrn.REWARDS[kind])
         self._logged += 1
         if self._logged < _CHECKPOINT_EVERY:

@@ -237,3 +237,22 @@ def test_learner_state_is_logged_and_checkpointed_and_replayed(make_library, sto
     np.testing.assert_allclose(again._learner.mean, rec._learner.mean, atol=1e-9)
     assert [p.item_id for p in again.suggest("happy", n=4)] == \
         [p.item_id for p in rec.suggest("happy", n=4)]
+
+
+@pytest.mark.parametrize("mood_belief", [True, False])
+def test_a_smoothed_mood_change_is_followed_at_once_without_the_belief(
+        library, store, mood_belief):
+    """The agent passes moods its smoother already announced: after a long happy spell
+    the first 'sad' must bring sad songs. The per-pick belief (for raw readings) holds on
+    to the mood the answers confirmed, which is why the agent turns it off."""
+    rec = recommender(library, store, mood_belief=mood_belief, recent_window=0,
+                      explore=0.0)
+    by_title = {t["title"]: t.get("moodtag_mood") for t in CATALOGUE}
+    for _ in range(10):
+        pick = rec.suggest(MoodEstimate(VA(0.8, 0.5), "happy", 0.6), n=1)[0]
+        rec.feedback(pick.item_id, "played" if by_title[pick.title] == "happy" else "skipped")
+    pick = rec.suggest(MoodEstimate(VA(-0.6, -0.3), "sad", 0.6), n=1)[0]
+    if mood_belief:
+        assert by_title[pick.title] != "sad"
+    else:
+        assert by_title[pick.title] == "sad"
