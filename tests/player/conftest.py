@@ -21,7 +21,7 @@ import pytest
 from dbus.mainloop.glib import DBusGMainLoop
 from gi.repository import GLib
 
-from moodplayer.player import FeedbackEvent, PlayerListener
+from moodplayer.player import FeedbackEvent, PlayerListener, PlayerManager
 
 MPRIS = "org.mpris.MediaPlayer2"
 MPRIS_PLAYER = "org.mpris.MediaPlayer2.Player"
@@ -252,6 +252,15 @@ class Recorder(PlayerListener):
     def kinds(self, kind: str) -> list[FeedbackEvent]:
         """The events of one kind."""
         return [e for e in self.events if e.kind == kind]
+
+
+def watched(bus, **kwargs) -> tuple[PlayerManager, Recorder]:
+    """A started ``PlayerManager`` on a new connection to ``bus``, with a recorder."""
+    manager = PlayerManager(bus.connect(), **kwargs)
+    recorder = Recorder()
+    manager.add_listener(recorder)
+    manager.start()
+    return manager, recorder
 
 
 def start_xvfb(procs: Processes) -> str:

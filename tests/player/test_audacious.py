@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from moodplayer.player import PlayerManager, to_uri
+from moodplayer.player import to_uri
 
-from .conftest import Control, Recorder, spin, start_audacious
+from .conftest import Control, spin, start_audacious, watched
 
 pytestmark = pytest.mark.players
 
@@ -21,10 +21,7 @@ def test_audacious_plays_the_inserted_track_next(bus, procs, tracks, tmp_path,
     # Audacious adds URLs in the background: play once both entries are in the playlist.
     assert spin(lambda: atheme.Length(dbus_interface="org.atheme.audacious") == 2, 10)
     control.player("Play")
-    manager = PlayerManager(bus.connect())
-    recorder = Recorder()
-    manager.add_listener(recorder)
-    manager.start()
+    manager, recorder = watched(bus)
     try:
         assert spin(lambda: recorder.appeared, 10), "Audacious was not discovered"
         assert recorder.appeared[0][1] == "audacious"

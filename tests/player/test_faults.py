@@ -10,7 +10,16 @@ import pytest
 
 from moodplayer.player import BackendSettings, PlayerManager, TrackRef
 
-from .conftest import Control, Recorder, player_env, require, spin, start_mpv, start_standin
+from .conftest import (
+    Control,
+    Recorder,
+    player_env,
+    require,
+    spin,
+    start_mpv,
+    start_standin,
+    watched,
+)
 
 pytestmark = pytest.mark.players
 
@@ -18,12 +27,8 @@ TRACK = "7GhIk7Il098yCjg4BQjzvb"
 
 
 def managed(bus, **kwargs) -> tuple[PlayerManager, Recorder]:
-    """A started manager (short timeouts) with a recorder."""
-    manager = PlayerManager(bus.connect(), timeout_s=0.5, **kwargs)
-    recorder = Recorder()
-    manager.add_listener(recorder)
-    manager.start()
-    return manager, recorder
+    """A started manager with short timeouts, and its recorder."""
+    return watched(bus, timeout_s=0.5, **kwargs)
 
 
 @pytest.mark.parametrize("mode, reason", [

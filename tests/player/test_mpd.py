@@ -5,9 +5,9 @@ from __future__ import annotations
 import mpd
 import pytest
 
-from moodplayer.player import BackendSettings, PlayerManager
+from moodplayer.player import BackendSettings
 
-from .conftest import Recorder, player_env, require, spin, start_mpd
+from .conftest import player_env, require, spin, start_mpd, watched
 
 pytestmark = pytest.mark.players
 
@@ -22,10 +22,7 @@ def test_mpd_plays_the_inserted_track_next(bus, procs, tracks, tmp_path):
     procs.start([require("mpDris2"), f"--host={socket}"],
                 env=player_env(bus, HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path)))
     bus.wait_for("org.mpris.MediaPlayer2.mpd")
-    manager = PlayerManager(bus.connect(), settings=BackendSettings(mpd_host=str(socket)))
-    recorder = Recorder()
-    manager.add_listener(recorder)
-    manager.start()
+    manager, recorder = watched(bus, settings=BackendSettings(mpd_host=str(socket)))
     try:
         assert spin(lambda: recorder.appeared, 10), "mpDris2 was not discovered"
         assert recorder.appeared[0][1] == "mpd"

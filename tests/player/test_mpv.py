@@ -7,9 +7,9 @@ from pathlib import Path
 import dbus
 import pytest
 
-from moodplayer.player import BackendSettings, PlayerManager, to_uri
+from moodplayer.player import BackendSettings, to_uri
 
-from .conftest import Control, Recorder, spin, start_mpv
+from .conftest import Control, spin, start_mpv, watched
 
 pytestmark = pytest.mark.players
 
@@ -19,10 +19,7 @@ def mpv_setup(bus, procs, tracks, tmp_path: Path):
     """mpv playing the 8 s track, a manager with the IPC socket, and a user's control."""
     socket = tmp_path / "mpv.sock"
     proc = start_mpv(procs, bus, socket, tracks["long_a"])
-    manager = PlayerManager(bus.connect(), settings=BackendSettings(mpv_socket=socket))
-    recorder = Recorder()
-    manager.add_listener(recorder)
-    manager.start()
+    manager, recorder = watched(bus, settings=BackendSettings(mpv_socket=socket))
     assert spin(lambda: recorder.appeared), "mpv was not discovered"
     control = Control(bus, "mpv")
     assert spin(lambda: control.url() == to_uri(tracks["long_a"]))

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from moodplayer.player import PlayerManager, to_uri
+from moodplayer.player import to_uri
 
-from .conftest import Control, Recorder, spin, start_rhythmbox
+from .conftest import Control, spin, start_rhythmbox, watched
 
 pytestmark = pytest.mark.players
 
 
 def test_rhythmbox_plays_the_queued_track_next(bus, procs, tracks, tmp_path):
     start_rhythmbox(procs, bus, tmp_path / "home")
-    manager = PlayerManager(bus.connect())
-    recorder = Recorder()
-    manager.add_listener(recorder)
-    manager.start()
+    manager, recorder = watched(bus)
     control = Control(bus, "rhythmbox")
     try:
         assert spin(lambda: recorder.appeared, 15), "Rhythmbox was not discovered"

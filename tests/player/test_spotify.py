@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from moodplayer.player import PlayerManager, TrackRef
+from moodplayer.player import TrackRef
 
-from .conftest import Control, Recorder, spin, start_standin
+from .conftest import Control, spin, start_standin, watched
 
 pytestmark = pytest.mark.players
 
@@ -27,10 +27,7 @@ def test_spotify_track_opens_only_when_the_current_one_ends(bus, procs):
     start_standin(procs, bus, "spotify", length_s=4.0)
     control = Control(bus, "spotify")
     control.player("OpenUri", f"spotify:track:{FIRST}")  # the user plays something
-    manager = PlayerManager(bus.connect())
-    recorder = Recorder()
-    manager.add_listener(recorder)
-    manager.start()
+    manager, recorder = watched(bus)
     try:
         assert spin(lambda: recorder.appeared)
         assert recorder.appeared[0][1] == "spotify"
@@ -53,10 +50,7 @@ def test_spotify_track_opens_only_when_the_current_one_ends(bus, procs):
 
 def test_a_local_file_is_not_sent_to_spotify(bus, procs, tracks):
     start_standin(procs, bus, "spotify")
-    manager = PlayerManager(bus.connect())
-    recorder = Recorder()
-    manager.add_listener(recorder)
-    manager.start()
+    manager, recorder = watched(bus)
     control = Control(bus, "spotify")
     try:
         assert spin(lambda: recorder.appeared)
@@ -73,10 +67,7 @@ def test_a_local_file_is_not_sent_to_spotify(bus, procs, tracks):
 def test_next_early_on_spotify_is_a_skip(bus, procs):
     start_standin(procs, bus, "spotify", length_s=8.0)
     control = Control(bus, "spotify")
-    manager = PlayerManager(bus.connect())
-    recorder = Recorder()
-    manager.add_listener(recorder)
-    manager.start()
+    manager, recorder = watched(bus)
     try:
         assert spin(lambda: recorder.appeared)
         control.player("OpenUri", f"spotify:track:{FIRST}")

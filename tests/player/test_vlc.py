@@ -5,9 +5,9 @@ from __future__ import annotations
 import dbus
 import pytest
 
-from moodplayer.player import PlayerManager, to_uri
+from moodplayer.player import to_uri
 
-from .conftest import Control, Recorder, spin, start_vlc
+from .conftest import Control, spin, start_vlc, watched
 
 pytestmark = pytest.mark.players
 
@@ -21,10 +21,7 @@ def vlc_setup(bus, procs, tracks):
     control = Control(bus, "vlc")
     control.obj.AddTrack(to_uri(tracks["long_a"]), APPEND, True,
                          dbus_interface="org.mpris.MediaPlayer2.TrackList")
-    manager = PlayerManager(bus.connect())
-    recorder = Recorder()
-    manager.add_listener(recorder)
-    manager.start()
+    manager, recorder = watched(bus)
     assert spin(lambda: recorder.appeared), "VLC was not discovered"
     assert spin(lambda: control.url() == to_uri(tracks["long_a"]))
     yield manager, recorder, control, proc
