@@ -21,7 +21,7 @@ import pytest
 from dbus.mainloop.glib import DBusGMainLoop
 from gi.repository import GLib
 
-from moodplayer.player import FeedbackEvent, PlayerListener, PlayerManager
+from moodplayer.player import FeedbackEvent, PlayerListener, PlayerManager, to_uri
 
 MPRIS = "org.mpris.MediaPlayer2"
 MPRIS_PLAYER = "org.mpris.MediaPlayer2.Player"
@@ -261,6 +261,19 @@ def watched(bus, **kwargs) -> tuple[PlayerManager, Recorder]:
     manager.add_listener(recorder)
     manager.start()
     return manager, recorder
+
+
+def assert_plays_next(manager: PlayerManager, recorder: Recorder, control: Control,
+                      queued: list[Path], playing: Path) -> None:
+    """Enqueue ``queued`` and check what a user hears: the player takes it, ``playing``
+    goes on uninterrupted, ``queued[0]`` plays next, and ``playing`` counts as played."""
+    manager.enqueue(queued)
+    assert spin(lambda: recorder.results)
+    assert recorder.results[-1].status == "queued", recorder.results[-1]
+    assert control.url() == to_uri(playing), "the playing track was interrupted"
+    assert spin(lambda: control.url() == to_uri(queued[0]), 15)
+    assert spin(lambda: recorder.kinds("played"), 5), recorder.events
+    assert recorder.kinds("played")[0].track.path == str(playing)
 
 
 def start_xvfb(procs: Processes) -> str:

@@ -6,7 +6,7 @@ import pytest
 
 from moodplayer.player import to_uri
 
-from .conftest import Control, spin, start_audacious, watched
+from .conftest import Control, assert_plays_next, spin, start_audacious, watched
 
 pytestmark = pytest.mark.players
 
@@ -26,14 +26,8 @@ def test_audacious_plays_the_inserted_track_next(bus, procs, tracks, tmp_path,
         assert spin(lambda: recorder.appeared, 10), "Audacious was not discovered"
         assert recorder.appeared[0][1] == "audacious"
         assert spin(lambda: control.url() == to_uri(tracks["long_a"]), 10)
-        manager.enqueue([tracks["short"]])
-        assert spin(lambda: recorder.results)
-        assert recorder.results[-1].status == "queued", recorder.results[-1]
-        assert control.url() == to_uri(tracks["long_a"]), "the playing track was interrupted"
         # Not long_b, which was next before: the enqueued track comes first.
-        assert spin(lambda: control.url() == to_uri(tracks["short"]), 15)
-        assert spin(lambda: recorder.kinds("played"), 5), recorder.events
-        assert recorder.kinds("played")[0].track.path == str(tracks["long_a"])
+        assert_plays_next(manager, recorder, control, [tracks["short"]], tracks["long_a"])
         assert not recorder.kinds("skipped"), "Audacious' constant trackid is no boundary"
     finally:
         control.close()

@@ -9,7 +9,7 @@ import pytest
 
 from moodplayer.player import BackendSettings, to_uri
 
-from .conftest import Control, spin, start_mpv, watched
+from .conftest import Control, assert_plays_next, spin, start_mpv, watched
 
 pytestmark = pytest.mark.players
 
@@ -31,15 +31,7 @@ def mpv_setup(bus, procs, tracks, tmp_path: Path):
 def test_enqueued_track_plays_next_without_interrupting(mpv_setup, tracks):
     manager, recorder, control, _ = mpv_setup
     assert recorder.appeared[0][1] == "mpv"
-    manager.enqueue([tracks["odd"]])
-    assert spin(lambda: recorder.results)
-    assert recorder.results[-1].status == "queued"
-    # Still the first track: nothing was interrupted.
-    assert control.url() == to_uri(tracks["long_a"])
-    assert spin(lambda: control.url() == to_uri(tracks["odd"]), 15)
-    assert spin(lambda: recorder.kinds("played"), 5)
-    played = recorder.kinds("played")[0]
-    assert played.track.path == str(tracks["long_a"])
+    assert_plays_next(manager, recorder, control, [tracks["odd"]], tracks["long_a"])
 
 
 def test_next_early_is_a_skip_and_an_ending_track_is_played(mpv_setup, tracks):

@@ -6,7 +6,7 @@ import pytest
 
 from moodplayer.player import to_uri
 
-from .conftest import Control, spin, start_rhythmbox, watched
+from .conftest import Control, assert_plays_next, spin, start_rhythmbox, watched
 
 pytestmark = pytest.mark.players
 
@@ -20,13 +20,7 @@ def test_rhythmbox_plays_the_queued_track_next(bus, procs, tracks, tmp_path):
         assert recorder.appeared[0][1] == "rhythmbox"
         control.player("OpenUri", to_uri(tracks["long_a"]))
         assert spin(lambda: control.url() == to_uri(tracks["long_a"]), 10)
-        manager.enqueue([tracks["short"]])
-        assert spin(lambda: recorder.results)
-        assert recorder.results[-1].status == "queued", recorder.results[-1]
-        assert control.url() == to_uri(tracks["long_a"]), "the playing track was interrupted"
-        assert spin(lambda: control.url() == to_uri(tracks["short"]), 15)
-        assert spin(lambda: recorder.kinds("played"), 5)
-        assert recorder.kinds("played")[0].track.path == str(tracks["long_a"])
+        assert_plays_next(manager, recorder, control, [tracks["short"]], tracks["long_a"])
         assert not recorder.kinds("skipped")
     finally:
         control.close()

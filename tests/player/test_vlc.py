@@ -7,7 +7,7 @@ import pytest
 
 from moodplayer.player import to_uri
 
-from .conftest import Control, spin, start_vlc, watched
+from .conftest import Control, assert_plays_next, spin, start_vlc, watched
 
 pytestmark = pytest.mark.players
 
@@ -33,13 +33,8 @@ def test_vlc_plays_the_enqueued_track_next(vlc_setup, tracks):
     manager, recorder, control, _ = vlc_setup
     assert recorder.appeared[0][1] == "tracklist"
     assert spin(lambda: manager.player("vlc").tracker.track is not None)
-    manager.enqueue([tracks["odd"], tracks["short"]])
-    assert spin(lambda: recorder.results)
-    assert recorder.results[-1].status == "queued", recorder.results[-1]
-    assert control.url() == to_uri(tracks["long_a"])
-    assert spin(lambda: control.url() == to_uri(tracks["odd"]), 15)
-    assert spin(lambda: recorder.kinds("played"), 5)
-    assert recorder.kinds("played")[0].track.path == str(tracks["long_a"])
+    assert_plays_next(manager, recorder, control, [tracks["odd"], tracks["short"]],
+                      tracks["long_a"])
     # The order is kept: the second enqueued track follows the first.
     assert spin(lambda: control.url() == to_uri(tracks["short"]), 10)
     assert not recorder.kinds("skipped"), "VLC's spurious Seeked must not count as a skip"
