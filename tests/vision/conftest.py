@@ -16,22 +16,23 @@ from moodplayer.vision.sensor import FaceReader
 FRAME = (480, 640)  # rows, columns
 
 
-@pytest.fixture(scope="session")
-def scrfd_path(shared_dir: Path) -> Path:
-    """The SCRFD-500M weights in ../shared/models."""
-    path = shared_dir / "models" / "scrfd_500m.onnx"
+def _shared_weights(shared_dir: Path, name: str) -> Path:
+    path = shared_dir / "models" / name
     if not path.is_file():
         pytest.skip(f"{path} is absent (detector weights are not part of the project)")
     return path
+
+
+@pytest.fixture(scope="session")
+def scrfd_path(shared_dir: Path) -> Path:
+    """The SCRFD-500M weights in ../shared/models."""
+    return _shared_weights(shared_dir, "scrfd_500m.onnx")
 
 
 @pytest.fixture(scope="session")
 def yunet_path(shared_dir: Path) -> Path:
     """The YuNet weights in ../shared/models."""
-    path = shared_dir / "models" / "face_detection_yunet_2026may.onnx"
-    if not path.is_file():
-        pytest.skip(f"{path} is absent (detector weights are not part of the project)")
-    return path
+    return _shared_weights(shared_dir, "face_detection_yunet_2026may.onnx")
 
 
 @pytest.fixture(scope="session")
