@@ -23,6 +23,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     f.add_argument("--threads", type=int, default=2)
     f.add_argument("--seed", type=int, default=0)
     f.add_argument("--cache", default="", help="folder for the decoded-data cache (.npz)")
+    f.add_argument("--precision", choices=("bf16", "fp32"), default="bf16",
+                   help="bf16: autocast with channels-last tensors (fast on AVX512-BF16/AMX)")
     f.add_argument("--resume", action="store_true", help="continue from OUT/last.pt")
     e = sub.add_parser("export", help="checkpoint to ONNX + model card")
     e.add_argument("checkpoint")
@@ -39,7 +41,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from moodplayer.vision.train.fit import FitConfig, fit
         cfg = FitConfig(data=args.data, out=args.out, epochs=args.epochs, minutes=args.minutes,
                         batch=args.batch, lr=args.lr, threads=args.threads, seed=args.seed,
-                        cache=args.cache, resume=args.resume)
+                        cache=args.cache, precision=args.precision,
+                        resume=args.resume)
         print(fit(cfg))
         return 0
     from moodplayer.vision.train.export import export

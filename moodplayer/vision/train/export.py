@@ -28,6 +28,10 @@ LICENCE = ("Trained on FER-2013 (Goodfellow et al., ICML 2013 challenge), a rese
            "set: use the model for research and personal use; the data set is not part of "
            "the project. Model code: AGPL-3.0-or-later like the project.")
 
+_PRECISION = {"fp32": "float32 throughout",
+              "bf16": "bfloat16 autocast on channels-last tensors (float32 weights, "
+                      "updates and evaluation)"}
+
 
 def _onnx(model: torch.nn.Module, spec: InputSpec, path: Path) -> None:
     dummy = torch.zeros(1, spec.channels, spec.size, spec.size)
@@ -152,7 +156,8 @@ def export(checkpoint: str | Path, data: str | Path, onnx_path: str | Path,
             "recipe": "SGD Nesterov momentum 0.9, weight decay 5e-4, batch 64, label "
                       "smoothing 0.1, cosine learning rate after a short warm-up; every "
                       "batch augmented: flip, shift, rotation, zoom, random erasing; "
-                      "exponential moving average of the weights",
+                      "exponential moving average of the weights; "
+                      + _PRECISION[state["config"].get("precision", "fp32")],
             "val_accuracy": round(val, 4),
             "val_accuracy_flip": round(val_flip, 4),
             "val_accuracy_int8": None if val_int8 is None else round(val_int8, 4),
