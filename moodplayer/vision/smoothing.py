@@ -80,11 +80,12 @@ class MoodSmoother:
         if self._start is None:
             self._start = timestamp
         if probabilities is None:
-            self._candidate = None
+            # A frame or two without a face (a missed detection, a turned head) is a
+            # gap, not evidence against the candidate: its dwell keeps running.
             gone = timestamp - (self._last_seen if self._last_seen is not None else self._start)
             if gone >= s.absent_after and not self.absent:
                 self.probabilities, self._last_seen = None, None
-                self.mood, self.absent = None, True
+                self.mood, self.absent, self._candidate = None, True, None
                 return MoodEvent(timestamp, None, None, 0.0)
             return None
         p = np.asarray(probabilities, dtype=np.float64)

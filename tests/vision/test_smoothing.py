@@ -101,6 +101,16 @@ def test_a_short_gap_is_not_absent():
     assert [m for _, m in events] == ["happy"]
 
 
+def test_missed_detections_do_not_restart_the_dwell():
+    settings = SmoothingSettings(dwell=2.0, half_life=1.0)
+    change = [one_hot("happy")] * 20 + [one_hot("sad")] * 40
+    gappy = [None if i > 20 and i % 6 == 0 else p for i, p in enumerate(change)]
+    clean = feed(MoodSmoother(FER_CLASSES, settings), change)
+    events = feed(MoodSmoother(FER_CLASSES, settings), gappy)
+    assert [m for _, m in events] == ["happy", "sad"]
+    assert events[1][0] <= clean[1][0] + 0.25  # one frame late at most, not a dwell later
+
+
 def test_bad_settings_are_named():
     with pytest.raises(ValueError, match="dwell"):
         SmoothingSettings(dwell=-1)
