@@ -123,8 +123,9 @@ class CameraMood:
         self.detector = make_detector(config.face_detector, config.detector)
         self.model = ExpressionModel(config.model) if config.model else ExpressionModel()
         self.smoother = MoodSmoother(self.model.classes, SmoothingSettings(
-            min_confidence=preset.min_confidence, dwell=preset.dwell_s,
-            absent_after=config.absent_after), NeutralCalibration.for_model(self.model))
+            half_life=preset.half_life_s, min_confidence=preset.min_confidence,
+            dwell=preset.dwell_s, absent_after=config.absent_after),
+            NeutralCalibration.for_model(self.model))
         self.last_reading = 0.0
         self.frames = 0
         self._thread: threading.Thread | None = None

@@ -35,13 +35,14 @@ class SensitivityPreset:
 
     min_confidence: float
     dwell_s: float
+    half_life_s: float  # of the smoother's moving average over frame readings
 
 
 #: The sensitivity presets users choose between.
 SENSITIVITY_PRESETS: Mapping[Sensitivity, SensitivityPreset] = {
-    "relaxed": SensitivityPreset(min_confidence=0.35, dwell_s=20.0),
-    "normal": SensitivityPreset(min_confidence=0.2, dwell_s=8.0),
-    "eager": SensitivityPreset(min_confidence=0.1, dwell_s=3.0),
+    "relaxed": SensitivityPreset(min_confidence=0.35, dwell_s=20.0, half_life_s=3.0),
+    "normal": SensitivityPreset(min_confidence=0.2, dwell_s=8.0, half_life_s=1.5),
+    "eager": SensitivityPreset(min_confidence=0.1, dwell_s=3.0, half_life_s=0.75),
 }
 
 

@@ -5,11 +5,21 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
-from moodplayer.agent.config import SCHEMA, AgentConfig, default_yaml, load_config, validate
+from moodplayer.agent.config import (
+    SCHEMA,
+    SENSITIVITY_PRESETS,
+    AgentConfig,
+    default_yaml,
+    load_config,
+    validate,
+)
+from moodplayer.emotion import FER_CLASSES
 from moodplayer.exceptions import ConfigError
+from moodplayer.vision.smoothing import MoodSmoother, SmoothingSettings
 
 
 def test_default_section_is_documented_and_valid(tmp_path: Path):
@@ -94,3 +104,20 @@ def test_config_command_checks_and_documents(tmp_path: Path, make_config, moodpl
     checked = subprocess.run([*moodplayer_cmd, "config", "--config", str(path)],
                              capture_output=True, text=True, timeout=60, check=True).stdout
     assert f"{path} is valid" in checked and "queue_length: 3" in checked
+
+
+def test_eager_follows_a_new_expression_sooner_than_normal_and_relaxed():
+    """A happy face turning sad: each preset announces sad, eager first, relaxed last."""
+    happy = np.full(len(FER_CLASSES), 0.02)
+    happy[FER_CLASSES.index("happy")] = 0.88
+    sad = np.roll(happy, FER_CLASSES.index("sad") - FER_CLASSES.index("happy"))
+    announced = {}
+    for name, preset in SENSITIVITY_PRESETS.items():
+        smoother = MoodSmoother(FER_CLASSES, SmoothingSettings(
+            half_life=preset.half_life_s, min_confidence=preset.min_confidence,
+            dwell=preset.dwell_s))
+        events = [smoother.update(happy if t < 60 else sad, t / 2) for t in range(200)]
+        announced[name] = [e.timestamp - 30 for e in events if e and e.mood == "sad"]
+    assert all(len(times) == 1 for times in announced.values()), announced
+    assert announced["eager"][0] < announced["normal"][0] < announced["relaxed"][0]
+    assert announced["eager"][0] <= SENSITIVITY_PRESETS["eager"].dwell_s + 1.0
