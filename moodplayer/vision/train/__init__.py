@@ -6,3 +6,10 @@
 Inputs go through :func:`moodplayer.vision.preprocess.prepare_pixels`, the same
 function inference uses.
 """
+
+#: Training precisions, with the words the model card uses for each.
+PRECISIONS = {
+    "bf16": "bfloat16 autocast on channels-last tensors (float32 weights, updates and "
+            "evaluation)",
+    "fp32": "float32 throughout",
+}

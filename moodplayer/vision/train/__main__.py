@@ -7,6 +7,8 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from moodplayer.vision.train import PRECISIONS
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line and run ``fit`` or ``export``; returns the exit status."""
@@ -23,7 +25,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     f.add_argument("--threads", type=int, default=2)
     f.add_argument("--seed", type=int, default=0)
     f.add_argument("--cache", default="", help="folder for the decoded-data cache (.npz)")
-    f.add_argument("--precision", choices=("bf16", "fp32"), default="bf16",
+    f.add_argument("--precision", choices=tuple(PRECISIONS), default="bf16",
                    help="bf16: autocast with channels-last tensors (fast on AVX512-BF16/AMX)")
     f.add_argument("--resume", action="store_true", help="continue from OUT/last.pt")
     e = sub.add_parser("export", help="checkpoint to ONNX + model card")

@@ -19,6 +19,7 @@ from moodplayer.vision.align import FER_TEMPLATE
 from moodplayer.vision.evaluate import EvalResult, evaluate, latency_ms
 from moodplayer.vision.fer import ExpressionModel, card_path_for
 from moodplayer.vision.preprocess import InputSpec
+from moodplayer.vision.train import PRECISIONS
 from moodplayer.vision.train.net import VGGFace
 from moodplayer.vision.weights import sha256_of
 
@@ -27,11 +28,6 @@ log = logging.getLogger(__name__)
 LICENCE = ("Trained on FER-2013 (Goodfellow et al., ICML 2013 challenge), a research data "
            "set: use the model for research and personal use; the data set is not part of "
            "the project. Model code: AGPL-3.0-or-later like the project.")
-
-_PRECISION = {"fp32": "float32 throughout",
-              "bf16": "bfloat16 autocast on channels-last tensors (float32 weights, "
-                      "updates and evaluation)"}
-
 
 def _onnx(model: torch.nn.Module, spec: InputSpec, path: Path) -> None:
     dummy = torch.zeros(1, spec.channels, spec.size, spec.size)
@@ -157,7 +153,7 @@ def export(checkpoint: str | Path, data: str | Path, onnx_path: str | Path,
                       "smoothing 0.1, cosine learning rate after a short warm-up; every "
                       "batch augmented: flip, shift, rotation, zoom, random erasing; "
                       "exponential moving average of the weights; "
-                      + _PRECISION[state["config"].get("precision", "fp32")],
+                      + PRECISIONS[state["config"].get("precision", "fp32")],
             "val_accuracy": round(val, 4),
             "val_accuracy_flip": round(val_flip, 4),
             "val_accuracy_int8": None if val_int8 is None else round(val_int8, 4),

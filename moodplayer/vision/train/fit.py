@@ -21,6 +21,7 @@ import torch.nn.functional as F  # noqa: N812
 
 from moodplayer.emotion import FER_CLASSES
 from moodplayer.vision.preprocess import InputSpec
+from moodplayer.vision.train import PRECISIONS
 from moodplayer.vision.train.augment import augment
 from moodplayer.vision.train.data import load_split
 from moodplayer.vision.train.net import VGGFace
@@ -95,8 +96,9 @@ def fit(cfg: FitConfig) -> Path:
     xt, yt = _normalised(xtr, spec), torch.from_numpy(ytr)
     xv, yv = _normalised(xva, spec), torch.from_numpy(yva)
 
-    if cfg.precision not in ("bf16", "fp32"):
-        raise ValueError(f"precision: expected 'bf16' or 'fp32', got {cfg.precision!r}")
+    if cfg.precision not in PRECISIONS:
+        raise ValueError(f"precision: expected one of {', '.join(PRECISIONS)}, "
+                         f"got {cfg.precision!r}")
     bf16 = cfg.precision == "bf16"
     # Channels-last bfloat16 convolutions are about 3x faster on CPUs with AVX512-BF16
     # or AMX (99 s -> 33 s per epoch on 2 Zen 4 cores); weights and updates stay float32.
