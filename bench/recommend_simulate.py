@@ -36,9 +36,9 @@ from recommend_listeners import Catalogue, Listener, make_catalogue
 
 from moodplayer.emotion import FER_CLASSES
 from moodplayer.recommend import FeedbackStore, MoodEstimate, Recommender
+from moodplayer.resources import model_file
 
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_CARD = ROOT / "models" / "moodplayer-fer.card.json"
+DEFAULT_CARD = model_file("moodplayer-fer.card.json")
 BLOCK = 25
 
 

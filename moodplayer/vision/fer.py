@@ -18,11 +18,12 @@ from typing import Any
 import numpy as np
 
 from moodplayer.exceptions import VisionError
+from moodplayer.resources import model_file
 from moodplayer.vision.align import FER_TEMPLATE
 from moodplayer.vision.preprocess import InputSpec, prepare_pixels, to_tensor
 
-#: The project's own model, in the checkout's models/ folder.
-DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "models" / "moodplayer-fer.onnx"
+#: The project's own model, shipped in the package (:mod:`moodplayer.resources`).
+DEFAULT_MODEL = model_file("moodplayer-fer.onnx")
 
 
 @dataclass(frozen=True)

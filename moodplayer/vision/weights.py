@@ -17,12 +17,12 @@ from pathlib import Path
 
 from moodplayer import paths
 from moodplayer.exceptions import VisionError
+from moodplayer.resources import model_file
 
 log = logging.getLogger(__name__)
 
-#: The project's models/ folder (beside the package in a source checkout).
-PROJECT_MODELS = Path(__file__).resolve().parents[2] / "models"
-MANIFEST = PROJECT_MODELS / "manifest.json"
+#: The download manifest, shipped with the package's models.
+MANIFEST = model_file("manifest.json")
 
 
 @dataclass(frozen=True, slots=True)
