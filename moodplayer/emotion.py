@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 #: FER-2013's seven classes, in the data set's own label order.
 FER_CLASSES: tuple[str, ...] = (
@@ -31,7 +31,7 @@ FER_CLASSES: tuple[str, ...] = (
 Mood = Literal["happy", "sad", "calm", "energetic", "tense", "neutral"]
 
 #: Mood labels, the regions of the plane that users and configuration talk about.
-MOODS: tuple[Mood, ...] = ("happy", "sad", "calm", "energetic", "tense", "neutral")
+MOODS: tuple[Mood, ...] = get_args(Mood)
 
 #: Radius around the origin that reads as "neutral".
 NEUTRAL_RADIUS = 0.2

@@ -3,24 +3,63 @@
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
+from moodplayer.agent.config import SENSING_MODES
 from moodplayer.emotion import MOODS
 from moodplayer.exceptions import ConfigError, MoodplayerError
 
-
-def _config_arg(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("-c", "--config", type=Path, default=None,
-                        help="beets config file with a moodplayer: section "
-                             "(default: the one beet uses)")
+#: The longest ``run --duration``: 30 days (the main loop's timers count milliseconds).
+MAX_DURATION_S = 30 * 86400
 
 
-def add_commands(subparsers: argparse._SubParsersAction) -> None:
-    """Register the agent's subcommands."""
-    run = subparsers.add_parser("run", help="run the agent (the service)")
-    _config_arg(run)
+def _duration(text: str) -> float:
+    """``run --duration``: seconds above 0 and at most ``MAX_DURATION_S``."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and 0 < seconds <= MAX_DURATION_S):
+        raise argparse.ArgumentTypeError(
+            f"expected seconds above 0 and at most {MAX_DURATION_S} (leave it out to run "
+            f"until stopped), got {text!r}")
+    return seconds
+
+
+def config_defaults(command: str, path: Path | None) -> dict[str, Any]:
+    """The option defaults ``command`` takes from the ``moodplayer:`` configuration.
+
+    Commands that read the configuration themselves (run, config, install-service) and
+    those it does not concern get none; the configuration is read only when needed.
+    """
+    if command not in ("watch", "calibrate", "suggest", "players", "enqueue"):
+        return {}
+    from moodplayer.agent.config import load_config
+    from moodplayer.recommend.cli import LIBRARY_ENV
+
+    config = load_config(path)
+    if command in ("watch", "calibrate"):
+        return {"source": config.camera, "fps": config.fps,
+                "detector": config.face_detector,
+                "detector_path": str(config.detector or ""),
+                "model": str(config.model or "")}
+    if command == "suggest":
+        return {"policy": config.policy, "target": config.target,
+                "library": os.environ.get(LIBRARY_ENV) or str(config.library),
+                "music_dir": str(config.directory)}
+    return {"ignore_player": list(config.ignore_players), "mpv_socket": config.mpv_socket,
+            "mpd_host": config.mpd_host, "mpd_port": config.mpd_port}
+
+
+def add_commands(subparsers: argparse._SubParsersAction,
+                 parents: list[argparse.ArgumentParser]) -> None:
+    """Register the agent's subcommands, each built on ``parents``."""
+    run = subparsers.add_parser("run", help="run the agent (the service)", parents=parents)
     run.add_argument("--grant-consent", action="store_true",
                      help="record consent to use the camera without asking (demos, tests)")
     run.add_argument("--mood-script", metavar="MOOD:SECONDS,...",
@@ -28,12 +67,13 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
                           "happy:20,sad:20 (labelled 'scripted' everywhere)")
     run.add_argument("--source", help="camera stand-in: a video file or a folder of images "
                                       "(overrides the camera option)")
-    run.add_argument("--sensing", choices=("continuous", "glance", "off"),
+    run.add_argument("--sensing", choices=SENSING_MODES,
                      help="override the sensing option")
     run.add_argument("--play", action="store_true",
                      help="if the player is idle, queue music and start playing")
-    run.add_argument("--duration", type=float, default=None, metavar="SECONDS",
-                     help="stop cleanly after this many seconds")
+    run.add_argument("--duration", type=_duration, default=None, metavar="SECONDS",
+                     help="stop cleanly after this many seconds (default: run until "
+                          "stopped)")
     run.set_defaults(func=_run)
 
     for name, help_text in (("status", "show what the running agent is doing"),
@@ -42,19 +82,22 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
                             ("like", "thumbs up for the playing track"),
                             ("dislike", "thumbs down for the playing track"),
                             ("now", "take a glance now (glance mode)")):
-        sub = subparsers.add_parser(name, help=help_text)
+        sub = subparsers.add_parser(name, help=help_text, parents=parents)
         sub.set_defaults(func=_control, action=name)
 
-    target = subparsers.add_parser("target", help="set the target mood (uplift/fixed)")
+    target = subparsers.add_parser("target", help="set the target mood (uplift/fixed)",
+                                   parents=parents)
     target.add_argument("mood", nargs="?", choices=MOODS,
                         help="the mood; without one, move to the next")
     target.set_defaults(func=_control, action="target")
 
     forget = subparsers.add_parser("forget", help="delete everything moodplayer stored "
-                                                  "about you (works with the agent stopped)")
+                                                  "about you (works with the agent stopped)",
+                                   parents=parents)
     forget.set_defaults(func=_forget)
 
-    report = subparsers.add_parser("report", help="write an HTML report of mood and music")
+    report = subparsers.add_parser("report", help="write an HTML report of mood and music",
+                                   parents=parents)
     report.add_argument("--since", default="1d",
                         help="period: 30m, 2h, 1d, 1w or an ISO date/time (default 1d)")
     report.add_argument("-o", "--output", type=Path, default=None,
@@ -63,20 +106,20 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     report.set_defaults(func=_report)
 
     install = subparsers.add_parser("install-service",
-                                    help="install a systemd user unit for `moodplayer run`")
-    _config_arg(install)
+                                    help="install a systemd user unit for `moodplayer run`",
+                                    parents=parents)
     install.add_argument("--print", dest="print_only", action="store_true",
                          help="print the unit instead of writing it")
     install.set_defaults(func=_install_service)
 
-    config = subparsers.add_parser("config", help="check the configuration and show it")
-    _config_arg(config)
+    config = subparsers.add_parser("config", help="check the configuration and show it",
+                                   parents=parents)
     config.add_argument("--default", action="store_true",
                         help="print the documented default moodplayer: section")
     config.set_defaults(func=_config)
 
     demo = subparsers.add_parser("demo", help="the whole loop on generated music, no webcam "
-                                              "or desktop needed")
+                                              "or desktop needed", parents=parents)
     demo.add_argument("--dir", type=Path, default=None,
                       help="work here and keep it (default: a temporary dir, removed)")
     demo.add_argument("--tracks", type=int, default=12, help="sample tracks (default 12)")
@@ -193,6 +236,8 @@ def _demo(args: argparse.Namespace) -> int:
 
     if args.tracks < 3:
         raise ConfigError(f"--tracks {args.tracks}: expected at least 3")
+    if args.dir is not None and args.dir.exists() and not args.dir.is_dir():
+        raise ConfigError(f"--dir {args.dir}: expected a folder, but it is a file")
     return run_demo(DemoOptions(directory=args.dir, tracks=args.tracks, source=args.source,
                                 detector=args.detector.resolve() if args.detector else None,
                                 mood_script=args.mood_script,

@@ -9,24 +9,41 @@ was expected, and suggesting the closest name for a misspelt key.
 
 from __future__ import annotations
 
-import difflib
-import math
 import textwrap
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import confuse
 
 from moodplayer.emotion import MOODS, Mood
 from moodplayer.exceptions import ConfigError
+from moodplayer.options import (
+    Boolean,
+    Choice,
+    Names,
+    Number,
+    Option,
+    OptionalPath,
+    OutputFile,
+    ReferenceRow,
+    Text,
+    check_section,
+    reference,
+    yaml_value,
+)
+from moodplayer.recommend.policy import POLICIES, PolicyName
+from moodplayer.vision.detect import FACE_DETECTORS, FaceDetector
 
 SECTION = "moodplayer"
 
 SensingMode = Literal["continuous", "glance", "off"]
+#: How the camera is used, for configuration and ``run --sensing``.
+SENSING_MODES: tuple[SensingMode, ...] = get_args(SensingMode)
 Sensitivity = Literal["relaxed", "normal", "eager"]
-Policy = Literal["match", "uplift", "fixed"]
+LogLevel = Literal["debug", "info", "warning", "error"]
+LOG_LEVELS: tuple[LogLevel, ...] = get_args(LogLevel)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +55,7 @@ class SensitivityPreset:
     half_life_s: float  # of the smoother's moving average over frame readings
 
 
-#: The sensitivity presets users choose between.
+#: The sensitivity presets users choose between, one per ``Sensitivity`` name.
 SENSITIVITY_PRESETS: Mapping[Sensitivity, SensitivityPreset] = {
     "relaxed": SensitivityPreset(min_confidence=0.35, dwell_s=20.0, half_life_s=3.0),
     "normal": SensitivityPreset(min_confidence=0.2, dwell_s=8.0, half_life_s=1.5),
@@ -46,138 +63,58 @@ SENSITIVITY_PRESETS: Mapping[Sensitivity, SensitivityPreset] = {
 }
 
 
-class _InvalidError(ValueError):
-    """A value does not fit its option; the message says what was expected."""
-
-
-@dataclass(frozen=True, slots=True)
-class Option:
-    """One configuration key: its default, what it means, and how a value is checked."""
-
-    default: Any
-    doc: str
-    convert: Callable[[Any], Any]
-
-
-def _choice(*choices: str) -> Callable[[Any], str]:
-    def convert(value: Any) -> str:
-        if not isinstance(value, str) or value.strip().lower() not in choices:
-            raise _InvalidError(f"expected one of {', '.join(choices)}")
-        return value.strip().lower()
-    return convert
-
-
-def _sensing(value: Any) -> str:
-    # YAML reads a bare `off` as false.
-    return _choice("continuous", "glance", "off")("off" if value is False else value)
-
-
-def _number(lo: float, hi: float, *, integer: bool = False) -> Callable[[Any], float | int]:
-    kind = "a whole number" if integer else "a number"
-
-    def convert(value: Any) -> float | int:
-        ok = isinstance(value, int) if integer else isinstance(value, int | float)
-        if isinstance(value, bool) or not ok or not math.isfinite(value) \
-                or not lo <= value <= hi:
-            raise _InvalidError(f"expected {kind} from {lo:g} to {hi:g}")
-        return int(value) if integer else float(value)
-    return convert
-
-
-def _boolean(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise _InvalidError("expected yes or no")
-    return value
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str | int):
-        raise _InvalidError("expected a string")
-    return str(value)
-
-
-def _optional_path(value: Any) -> Path | None:
-    if value in (None, ""):
-        return None
-    if not isinstance(value, str):
-        raise _InvalidError("expected a file path")
-    return Path(value).expanduser()
-
-
-def _strings(value: Any) -> tuple[str, ...]:
-    if value in (None, ""):
-        return ()
-    if isinstance(value, str):
-        value = value.split()
-    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
-        raise _InvalidError("expected a list of names")
-    return tuple(value)
-
-
-def _moods(value: Any) -> tuple[Mood, ...]:
-    names = _strings(value)
-    bad = [n for n in names if n not in MOODS]
-    if bad:
-        raise _InvalidError(f"expected moods from {', '.join(MOODS)}; {', '.join(bad)} is not one")
-    return names  # type: ignore[return-value]
-
-
-def _mood(value: Any) -> Mood:
-    return _choice(*MOODS)(value)  # type: ignore[return-value]
-
-
 #: Every option of the ``moodplayer:`` section, in the order the README documents them.
 SCHEMA: Mapping[str, Option] = {
     "sensing": Option("continuous", "how the camera is used: continuous (a few frames a "
                       "second), glance (only for a few seconds around each track boundary "
                       "or on `moodplayer now`), or off (play default_query instead)",
-                      _sensing),
+                      Choice(SENSING_MODES, false_means="off")),
     "fps": Option(2.0, "frames read per second while the camera is open",
-                  _number(0.2, 30)),
+                  Number(0.2, 30)),
     "glance_seconds": Option(4.0, "how long the camera stays open for one glance",
-                             _number(1, 60)),
+                             Number(1, 60)),
     "sensitivity": Option("normal", "how sure and how long before the music follows: "
                           "relaxed (confidence 0.35 held 20 s), normal (0.2, 8 s), "
                           "eager (0.1, 3 s)",
-                          _choice(*SENSITIVITY_PRESETS)),
+                          Choice(get_args(Sensitivity))),
     "absent_after": Option(30.0, "seconds to keep the last mood when no face is seen "
                            "or the camera is gone, before the mood reads as absent",
-                           _number(0, 3600)),
+                           Number(0, 3600)),
     "default_query": Option("", "beets query played when sensing is off or no mood is "
-                            "known (empty: the whole library)", _text),
+                            "known (empty: the whole library)", Text()),
     "default_playlist": Option(None, "an M3U playlist played instead of default_query "
-                               "when sensing is off", _optional_path),
+                               "when sensing is off", OptionalPath()),
     "never_moods": Option((), "moods the agent never steers toward (e.g. [sad, tense])",
-                          _moods),
+                          Names(MOODS)),
     "queue_length": Option(2, "how many upcoming tracks the agent keeps queued",
-                           _number(1, 20, integer=True)),
+                           Number(1, 20, integer=True)),
     "policy": Option("match", "match (meet the mood where it is), uplift (move a step per "
                      "track toward target), fixed (always play target)",
-                     _choice("match", "uplift", "fixed")),
-    "target": Option("happy", "the mood uplift moves toward and fixed plays", _mood),
+                     Choice(POLICIES)),
+    "target": Option("happy", "the mood uplift moves toward and fixed plays",
+                     Choice(MOODS)),
     "notifications": Option(True, "show a desktop notification when music is queued",
-                            _boolean),
+                            Boolean()),
     "players": Option((), "players to use, in priority order (e.g. [rhythmbox, vlc]); "
-                      "empty: any MPRIS player", _strings),
-    "ignore_players": Option((), "players never to use", _strings),
+                      "empty: any MPRIS player", Names()),
+    "ignore_players": Option((), "players never to use", Names()),
     "mpv_socket": Option(None, "mpv's JSON IPC socket (mpv --input-ipc-server=PATH): how "
-                         "tracks are queued in mpv", _optional_path),
+                         "tracks are queued in mpv", OptionalPath()),
     "mpd_host": Option("localhost", "MPD's host, for MPD behind mpDris2 or mpd-mpris",
-                       _text),
-    "mpd_port": Option(6600, "MPD's port", _number(1, 65535, integer=True)),
-    "camera": Option("0", "camera device number, video file, or folder of images", _text),
+                       Text()),
+    "mpd_port": Option(6600, "MPD's port", Number(1, 65535, integer=True)),
+    "camera": Option("0", "camera device number, video file, or folder of images",
+                    Text(numbers=True)),
     "face_detector": Option("scrfd", "scrfd (InsightFace, non-commercial weights) or yunet "
-                            "(OpenCV Zoo, MIT)", _choice("scrfd", "yunet")),
+                            "(OpenCV Zoo, MIT)", Choice(FACE_DETECTORS)),
     "detector": Option(None, "face detector weights file; empty: looked for in the usual "
-                       "places (see the vision section)", _optional_path),
+                       "places (see the vision section)", OptionalPath()),
     "model": Option(None, "expression model (ONNX); empty: the project's model",
-                    _optional_path),
+                    OptionalPath()),
     "log_level": Option("info", "debug, info, warning or error",
-                        _choice("debug", "info", "warning", "error")),
+                        Choice(LOG_LEVELS)),
     "log_file": Option(None, "write the log to this file; empty: standard error (the "
-                       "journal when run as a service)", _optional_path),
+                       "journal when run as a service)", OutputFile()),
 }
 
 
@@ -196,7 +133,7 @@ class AgentConfig:
     default_playlist: Path | None = None
     never_moods: tuple[Mood, ...] = ()
     queue_length: int = 2
-    policy: Policy = "match"
+    policy: PolicyName = "match"
     target: Mood = "happy"
     notifications: bool = True
     players: tuple[str, ...] = ()
@@ -205,10 +142,10 @@ class AgentConfig:
     mpd_host: str = "localhost"
     mpd_port: int = 6600
     camera: str = "0"
-    face_detector: str = "scrfd"
+    face_detector: FaceDetector = "scrfd"
     detector: Path | None = None
     model: Path | None = None
-    log_level: str = "info"
+    log_level: LogLevel = "info"
     log_file: Path | None = None
     source: str = field(default="", compare=False)
 
@@ -233,19 +170,7 @@ def validate(section: Any, *, library: Path, directory: Path,
     if not isinstance(section, Mapping):
         raise ConfigError(f"{source}: {SECTION}: expected a mapping of options, "
                           f"got {section!r}")
-    errors: list[str] = []
-    values: dict[str, Any] = {}
-    for key in section:
-        if key not in SCHEMA:
-            close = difflib.get_close_matches(str(key), SCHEMA, n=1)
-            hint = f" Did you mean {close[0]!r}?" if close else ""
-            errors.append(f"{SECTION}.{key}: unknown option.{hint}")
-    for key, option in SCHEMA.items():
-        raw = section.get(key, option.default)
-        try:
-            values[key] = option.convert(raw)
-        except _InvalidError as exc:
-            errors.append(f"{SECTION}.{key}: {exc}, got {raw!r}")
+    values, errors = check_section(section, SCHEMA, SECTION)
     if not errors and values["policy"] != "match" and values["target"] in values["never_moods"]:
         errors.append(f"{SECTION}.target: expected a mood not in never_moods, "
                       f"got {values['target']!r}")
@@ -281,18 +206,13 @@ def default_yaml() -> str:
     """The documented default ``moodplayer:`` section, ready to paste into config.yaml."""
     lines = [f"{SECTION}:"]
     for key, option in SCHEMA.items():
-        default = option.default
-        if default is None:
-            shown = '""'
-        elif isinstance(default, bool):
-            shown = "yes" if default else "no"
-        elif isinstance(default, tuple):
-            shown = "[" + ", ".join(default) + "]"
-        elif isinstance(default, str):
-            shown = f'"{default}"' if default in ("", "0") else default
-        else:
-            shown = f"{default:g}" if isinstance(default, float) else str(default)
         lines.extend(textwrap.wrap(option.doc, 88, initial_indent="  # ",
                                    subsequent_indent="  # "))
-        lines.append(f"  {key}: {shown}")
+        lines.append(f"  {key}: {yaml_value(option.default)}")
     return "\n".join(lines) + "\n"
+
+
+def schema_reference() -> list[ReferenceRow]:
+    """Every option of the ``moodplayer:`` section with its type, default, allowed values
+    and description, for the configuration reference."""
+    return reference(SCHEMA)

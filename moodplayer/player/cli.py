@@ -19,13 +19,15 @@ from moodplayer.player.manager import PlayerManager
 DISCOVERY_S = 1.5
 
 
-def add_commands(subparsers: argparse._SubParsersAction) -> None:
-    """Register ``players`` and ``enqueue``."""
+def add_commands(subparsers: argparse._SubParsersAction,
+                 parents: list[argparse.ArgumentParser]) -> None:
+    """Register ``players`` and ``enqueue``, each built on ``parents``."""
     players = subparsers.add_parser("players", help="list MPRIS players and how tracks are "
-                                    "queued in each")
+                                    "queued in each", parents=parents)
     _common(players)
     players.set_defaults(func=list_players)
-    enqueue = subparsers.add_parser("enqueue", help="queue files after the current track")
+    enqueue = subparsers.add_parser("enqueue", help="queue files after the current track",
+                                    parents=parents)
     enqueue.add_argument("files", nargs="+", metavar="FILE", help="audio files or URIs")
     enqueue.add_argument("--player", help="player name (e.g. vlc); default: the active one")
     _common(enqueue)
@@ -37,7 +39,14 @@ def _common(parser: argparse.ArgumentParser) -> None:
                         help="never use this player (repeatable)")
     parser.add_argument("--mpv-socket", type=Path, help="mpv's --input-ipc-server socket")
     parser.add_argument("--mpd-host", default="localhost", help="MPD host or socket path")
-    parser.add_argument("--mpd-port", type=int, default=6600, help="MPD port")
+    parser.add_argument("--mpd-port", type=_port, default=6600, help="MPD port")
+
+
+def _port(text: str) -> int:
+    """A TCP port number, 1 to 65535."""
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port from 1 to 65535, got {text!r}")
+    return int(text)
 
 
 def _manager(args: argparse.Namespace, priority: tuple[str, ...] = ()) -> PlayerManager:

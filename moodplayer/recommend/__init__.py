@@ -11,10 +11,12 @@ The public API::
 from moodplayer.recommend.lastfm_signals import LastfmSignals
 from moodplayer.recommend.mood import MoodEstimate
 from moodplayer.recommend.policy import (
+    POLICIES,
+    FixedPolicy,
     MatchPolicy,
     Policy,
+    PolicyName,
     Target,
-    TargetPolicy,
     UpliftPolicy,
     make_policy,
 )
@@ -25,18 +27,20 @@ from moodplayer.recommend.store import KINDS, FeedbackKind, FeedbackStore
 __all__ = [
     "DEFAULT_TABLE",
     "KINDS",
+    "POLICIES",
     "FeedbackKind",
     "FeedbackStore",
+    "FixedPolicy",
     "LastfmSignals",
     "MatchPolicy",
     "MoodEstimate",
     "Pick",
     "Policy",
+    "PolicyName",
     "Profile",
     "ProfileTable",
     "Recommender",
     "Target",
-    "TargetPolicy",
     "UpliftPolicy",
     "load_table",
     "make_policy",

@@ -6,12 +6,11 @@ import argparse
 import os
 from pathlib import Path
 
-from moodplayer.emotion import MOODS
-from moodplayer.exceptions import ConfigError
 from moodplayer.music.lastfm import LastFmSettings
+from moodplayer.options import Number, number_argument
 from moodplayer.recommend.lastfm_signals import LastfmSignals
 from moodplayer.recommend.mood import MoodEstimate
-from moodplayer.recommend.policy import make_policy
+from moodplayer.recommend.policy import POLICIES, make_policy
 from moodplayer.recommend.profiles import ROWS
 from moodplayer.recommend.recommender import Recommender, default_user
 from moodplayer.recommend.store import FeedbackStore
@@ -27,13 +26,6 @@ def _library(args: argparse.Namespace) -> tuple[Path | None, Path | None]:
 
 
 def _suggest(args: argparse.Namespace) -> int:
-    if args.policy != "match" and not args.target:
-        raise ConfigError(f"--policy {args.policy} needs --target MOOD "
-                          f"(one of {', '.join(MOODS)})")
-    if args.n < 1:
-        raise ConfigError(f"-n: expected a positive number of tracks, got {args.n}")
-    if args.step <= 0:
-        raise ConfigError(f"--step: expected a positive step, got {args.step}")
     library, music_dir = _library(args)
     with FeedbackStore() as store:
         rec = Recommender(library, store, args.table,
@@ -75,19 +67,27 @@ def _mood(value: str) -> str:
     return key
 
 
-def add_commands(subparsers: argparse._SubParsersAction) -> None:
-    """Register ``suggest`` and ``reset-learning`` on the ``moodplayer`` command."""
+def add_commands(subparsers: argparse._SubParsersAction,
+                 parents: list[argparse.ArgumentParser]) -> None:
+    """Register ``suggest`` and ``reset-learning``, each built on ``parents``.
+
+    The defaults of ``--policy``, ``--target``, ``--library`` and ``--music-dir`` are the
+    configured ones where the caller reads a configuration.
+    """
     suggest = subparsers.add_parser(
         "suggest", help="rank your beets library for a mood, with reasons",
-        description="Rank the tracks of your beets library for a mood, without a camera.")
+        description="Rank the tracks of your beets library for a mood, without a camera.",
+        parents=parents)
     suggest.add_argument("--mood", required=True, type=_mood,
                          help=f"the mood or expression: {', '.join(ROWS)}")
-    suggest.add_argument("-n", type=int, default=10, help="how many tracks (default 10)")
-    suggest.add_argument("--policy", choices=("match", "uplift", "target"), default="match",
-                         help="match the mood (default), uplift it step by step toward "
-                              "--target, or aim at --target")
-    suggest.add_argument("--target", type=_mood, help="target mood for uplift and target")
-    suggest.add_argument("--step", type=float, default=0.25,
+    suggest.add_argument("-n", type=number_argument(Number(1, 1e6, integer=True)), default=10,
+                         help="how many tracks (default 10)")
+    suggest.add_argument("--policy", choices=POLICIES, default="match",
+                         help="match the mood, uplift it step by step toward --target, or "
+                              "play --target (fixed); default: the configured policy")
+    suggest.add_argument("--target", type=_mood, help="target mood for uplift and fixed "
+                                                      "(default: the configured target)")
+    suggest.add_argument("--step", type=number_argument(Number(0.01, 2)), default=0.25,
                          help="uplift step per track in the valence-arousal plane "
                               "(default 0.25)")
     suggest.add_argument("--table", help="your own mood table (YAML; default: the shipped "
@@ -101,7 +101,8 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     suggest.set_defaults(func=_suggest)
     reset = subparsers.add_parser(
         "reset-learning", help="forget your skips, plays and learned taste",
-        description="Forget the feedback events and learned taste of one user.")
+        description="Forget the feedback events and learned taste of one user.",
+        parents=parents)
     _library_options(reset, library=False)
     reset.set_defaults(func=_reset)
 

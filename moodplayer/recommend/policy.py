@@ -3,17 +3,24 @@
 - ``MatchPolicy`` (the iso principle of music therapy): meet the mood where it is.
 - ``UpliftPolicy``: start at the current mood and move one step per track toward a
   chosen target mood.
-- ``TargetPolicy``: always aim at one mood, whatever the face shows.
+- ``FixedPolicy``: always aim at one target mood, whatever the face shows.
+
+``PolicyName`` is the one list of policy names: configuration, the command line and
+``make_policy`` take their choices from it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Literal, Protocol, get_args
 
 from moodplayer.emotion import VA, mood_of
 from moodplayer.recommend.mood import MoodEstimate
 from moodplayer.recommend.profiles import Profile, ProfileTable
+
+PolicyName = Literal["match", "uplift", "fixed"]
+#: The policy names, in the order they are documented.
+POLICIES: tuple[PolicyName, ...] = get_args(PolicyName)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,10 +60,10 @@ class MatchPolicy:
         return [_here(estimate, table)] * n
 
 
-class TargetPolicy:
+class FixedPolicy:
     """Always aim at one mood's row."""
 
-    name = "target"
+    name = "fixed"
 
     def __init__(self, mood: str) -> None:
         self.mood = mood
@@ -102,14 +109,14 @@ class UpliftPolicy:
         return out
 
 
-def make_policy(name: str, target: str | None = None, step: float = 0.25) -> Policy:
-    """A policy by name (match, uplift, target); uplift and target need ``target``."""
+def make_policy(name: PolicyName, target: str | None = None, step: float = 0.25) -> Policy:
+    """A policy by name (see ``POLICIES``); uplift and fixed need a ``target`` mood."""
     if name == "match":
         return MatchPolicy()
+    if name not in POLICIES:
+        raise ValueError(f"unknown policy {name!r}: expected one of {', '.join(POLICIES)}")
     if target is None:
         raise ValueError(f"policy {name!r} needs a target mood")
     if name == "uplift":
         return UpliftPolicy(target, step)
-    if name == "target":
-        return TargetPolicy(target)
-    raise ValueError(f"unknown policy {name!r}: expected match, uplift or target")
+    return FixedPolicy(target)

@@ -225,6 +225,7 @@ class Recommender:
         penalty[recent] = _RECENT_PENALTY
         last_artist = self._last_artist
         picks: list[Pick] = []
+        taken = np.zeros(len(tracks), dtype=bool)  # no track twice in one suggestion
         scored: dict[tuple, tuple[Fitted, np.ndarray, np.ndarray | None]] = {}
         shortlists: dict[tuple, list[int]] = {}
         codes = self._features.artist_codes
@@ -249,8 +250,10 @@ class Recommender:
             if k is None:  # the shortlist ran dry: rank everything again
                 total = score - penalty
                 total[codes == code] -= _ARTIST_PENALTY
+                total[taken] = -np.inf
                 k = int(np.argmax(total))
             penalty[k] += _RECENT_PENALTY
+            taken[k] = True
             last_artist = tracks.artists[k]
             picks.append(self._pick(k, estimate, target, fitted,
                                     0.0 if learned is None else float(learned[k]),

@@ -9,7 +9,9 @@ import sys
 from pathlib import Path
 
 from moodplayer.exceptions import VisionError
+from moodplayer.options import Number, number_argument
 from moodplayer.vision.calibration import NeutralCalibration
+from moodplayer.vision.detect import FACE_DETECTORS
 from moodplayer.vision.sensor import MoodReading
 from moodplayer.vision.settings import VisionSettings, build_sensor
 from moodplayer.vision.weights import sha256_of
@@ -20,9 +22,10 @@ def _source_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--source", default=d.source,
                         help="camera index, /dev/videoN, video file or image folder "
                              f"(default {d.source})")
-    parser.add_argument("--fps", type=float, default=d.fps,
+    parser.add_argument("--fps", type=number_argument(Number(0.2, 30)), default=d.fps,
                         help=f"frames sampled per second (default {d.fps:g})")
-    parser.add_argument("--detector", choices=("scrfd", "yunet"), default=d.detector)
+    parser.add_argument("--detector", choices=FACE_DETECTORS, default=d.detector,
+                        help=f"face detector (default {d.detector})")
     parser.add_argument("--detector-path", default="", help="detector model file")
     parser.add_argument("--model", default="", help="expression model (.onnx with .card.json)")
 
@@ -125,29 +128,41 @@ def fetch_model(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_commands(subparsers: argparse._SubParsersAction) -> None:
-    """Register the vision subcommands."""
-    p = subparsers.add_parser("watch", help="print the live mood stream from a camera or file")
+def add_commands(subparsers: argparse._SubParsersAction,
+                 parents: list[argparse.ArgumentParser]) -> None:
+    """Register the vision subcommands, each built on ``parents``.
+
+    The defaults of ``--source``, ``--fps``, ``--detector``, ``--detector-path`` and
+    ``--model`` are the configured ones where the caller reads a configuration.
+    """
+    p = subparsers.add_parser("watch", help="print the live mood stream from a camera or file",
+                              parents=parents)
     _source_options(p)
     p.add_argument("--json", action="store_true", help="one JSON object per sampled frame")
     p.add_argument("--events-only", action="store_true", help="print mood changes only")
-    p.add_argument("--frames", type=int, default=0, help="stop after N frames (0: never)")
+    p.add_argument("--frames", type=number_argument(Number(0, 1e9, integer=True)), default=0,
+                   help="stop after N frames (0: never)")
     p.add_argument("--no-calibration", action="store_true",
                    help="ignore the stored neutral calibration")
     p.set_defaults(func=watch)
-    p = subparsers.add_parser("calibrate", help="learn your neutral resting face")
+    p = subparsers.add_parser("calibrate", help="learn your neutral resting face",
+                              parents=parents)
     _source_options(p)
-    p.add_argument("--seconds", type=float, default=5.0, help="how long to look (default 5)")
-    p.add_argument("--min-frames", type=int, default=5,
+    p.add_argument("--seconds", type=number_argument(Number(1, 600)), default=5.0,
+                   help="how long to look (default 5)")
+    p.add_argument("--min-frames", type=number_argument(Number(1, 1e6, integer=True)),
+                   default=5,
                    help="frames with a face needed (default 5)")
     p.set_defaults(func=calibrate)
-    p = subparsers.add_parser("eval-fer", help="score an expression model on DIR/CLASS/*.jpg")
+    p = subparsers.add_parser("eval-fer", help="score an expression model on DIR/CLASS/*.jpg",
+                              parents=parents)
     p.add_argument("dir")
     p.add_argument("--model", default="", help="model (.onnx with .card.json)")
     p.add_argument("--flip", choices=("card", "on", "off"), default="card",
                    help="horizontal-flip averaging (default: as the card says)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=eval_fer)
-    p = subparsers.add_parser("fetch-model", help="download a model from models/manifest.json")
+    p = subparsers.add_parser("fetch-model", help="download a model from models/manifest.json",
+                              parents=parents)
     p.add_argument("name", help="scrfd_500m or yunet")
     p.set_defaults(func=fetch_model)

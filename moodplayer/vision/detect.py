@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Literal, Protocol, get_args
 
 import cv2
 import numpy as np
@@ -19,8 +19,11 @@ from moodplayer.vision import weights
 
 log = logging.getLogger(__name__)
 
-#: Detector names for configuration, each with its manifest entry.
-DETECTORS: dict[str, str] = {"scrfd": "scrfd_500m", "yunet": "yunet"}
+FaceDetector = Literal["scrfd", "yunet"]
+#: Detector names for configuration and the command line.
+FACE_DETECTORS: tuple[FaceDetector, ...] = get_args(FaceDetector)
+#: Each detector's manifest entry.
+DETECTORS: dict[FaceDetector, str] = {"scrfd": "scrfd_500m", "yunet": "yunet"}
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import subprocess
 from pathlib import Path
 
@@ -15,10 +16,14 @@ from moodplayer.agent.config import (
     AgentConfig,
     default_yaml,
     load_config,
+    schema_reference,
     validate,
 )
 from moodplayer.emotion import FER_CLASSES
 from moodplayer.exceptions import ConfigError
+from moodplayer.options import Choice
+from moodplayer.recommend.policy import make_policy
+from moodplayer.recommend.profiles import load_table
 from moodplayer.vision.smoothing import MoodSmoother, SmoothingSettings
 
 
@@ -121,3 +126,70 @@ def test_eager_follows_a_new_expression_sooner_than_normal_and_relaxed():
     assert all(len(times) == 1 for times in announced.values()), announced
     assert announced["eager"][0] < announced["normal"][0] < announced["relaxed"][0]
     assert announced["eager"][0] <= SENSITIVITY_PRESETS["eager"].dwell_s + 1.0
+
+
+def _detector(name: str, shared: Path) -> object:
+    from moodplayer.vision.detect import make_detector
+    files = {"scrfd": "scrfd_500m.onnx", "yunet": "face_detection_yunet_2026may.onnx"}
+    return make_detector(name, shared / "models" / files[name])
+
+
+def _run_sensing(name: str, _shared: Path) -> object:
+    from moodplayer.agent.cli import build_parser
+    parser, _ = build_parser()
+    return parser.parse_args(["run", "--sensing", name]).sensing
+
+
+#: For every option with a fixed set of names: what builds the part that consumes it.
+CONSUMERS = {
+    "policy": lambda name, _: make_policy(name, "calm"),
+    "sensitivity": lambda name, _: SENSITIVITY_PRESETS[name],
+    "face_detector": _detector,
+    "sensing": _run_sensing,
+    "target": lambda name, _: load_table()[name],
+    "log_level": lambda name, _: logging.getLevelNamesMapping()[name.upper()],
+}
+
+
+def test_every_documented_choice_builds_its_consumer(tmp_path: Path, shared_dir: Path):
+    """`policy: fixed` passed the check and then stopped `run`: never again, for any option."""
+    choices = {key: option.type.choices for key, option in SCHEMA.items()
+               if isinstance(option.type, Choice)}
+    assert set(choices) == set(CONSUMERS), "a choice option without a consumer check"
+    for key, names in choices.items():
+        for name in names:
+            assert name in option_doc(key), f"{key}: {name} is not documented"
+            config = validate({key: name}, library=tmp_path / "l.db", directory=tmp_path)
+            built = CONSUMERS[key](getattr(config, key), shared_dir)
+            assert built is not None
+            if key == "policy":
+                assert built.name == name
+
+
+def option_doc(key: str) -> str:
+    row = next(row for row in schema_reference() if row.key == key)
+    return f"{row.doc} {row.allowed}"
+
+
+def test_reference_gives_type_default_allowed_and_doc_of_every_option():
+    rows = schema_reference()
+    assert [row.key for row in rows] == list(SCHEMA)
+    by_key = {row.key: row for row in rows}
+    assert (by_key["fps"].type, by_key["fps"].default, by_key["fps"].allowed) == (
+        "a number", "2", "from 0.2 to 30")
+    assert by_key["policy"].allowed == "match, uplift, fixed"
+    assert by_key["notifications"].default == "yes"
+    assert all(row.doc and row.type for row in rows)
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    pytest.param("camera: yes", "moodplayer.camera: expected a string, got True", id="bool"),
+    pytest.param("policy: target", "expected one of match, uplift, fixed", id="old-name"),
+])
+def test_values_of_the_wrong_kind_are_refused(tmp_path, make_config, body, expected):
+    with pytest.raises(ConfigError, match=expected):
+        load_config(make_config(tmp_path, body))
+
+
+def test_camera_number_stays_a_device_number(tmp_path, make_config):
+    assert load_config(make_config(tmp_path, "camera: 2")).camera == "2"

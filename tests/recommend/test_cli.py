@@ -8,7 +8,9 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
+from moodplayer.recommend.policy import POLICIES
 from moodplayer.recommend.store import Event, FeedbackStore
 
 from .conftest import CATALOGUE, music_of
@@ -49,10 +51,9 @@ def test_suggest_uplift_and_bad_arguments(library):
                      str(music_of(library)))
     assert run.returncode == 0, run.stderr
     assert "lifting you toward happy" in run.stdout
-    run = moodplayer("suggest", "--mood", "sad", "--policy", "uplift", "--library",
-                     str(library))
+    run = moodplayer("suggest", "--mood", "sad", "-n", "0", "--library", str(library))
     assert run.returncode == 2
-    assert "needs --target" in run.stderr
+    assert "-n: expected a whole number from 1" in run.stderr
     run = moodplayer("suggest", "--mood", "cheerful", "--library", str(library))
     assert run.returncode == 2
     assert "unknown mood 'cheerful'" in run.stderr
@@ -98,3 +99,39 @@ def test_reset_learning_forgets_one_users_feedback():
         assert list(store.events("ann")) == []
         assert store.load_learner("ann", 1, 2) is None
         assert len(list(store.events("bob"))) == 1
+
+
+def test_suggesting_the_whole_library_lists_each_track_once_after_plays(library):
+    """With play history, `suggest -n N` on an N-track library listed a track twice."""
+    from beets.library import Library
+
+    from moodplayer.recommend.recommender import default_user
+
+    items = list(Library(str(library), str(music_of(library))).items())
+    with FeedbackStore() as store:
+        for item in items[:4]:
+            store.add(default_user(), Event(1.0, item.id, str(item.filepath), item.artist,
+                                            "played"))
+    for mood in ("happy", "sad", "calm"):
+        run = moodplayer("suggest", "--mood", mood, "-n", str(len(items)), "--library",
+                         str(library), "--music-dir", str(music_of(library)))
+        assert run.returncode == 0, run.stderr
+        paths = run.stdout.splitlines()[2::3]
+        assert len(paths) == len(items)
+        assert len(set(paths)) == len(items), run.stdout
+
+
+@pytest.mark.parametrize("policy", POLICIES)
+def test_suggest_takes_every_policy_and_the_configured_target(library, tmp_path, policy):
+    config = tmp_path / "config.yaml"
+    config.write_text(f"library: {library}\ndirectory: {music_of(library)}\n"
+                      f"moodplayer:\n  policy: {policy}\n  target: calm\n")
+    run = moodplayer("suggest", "-c", str(config), "--mood", "sad", "-n", "3")
+    assert run.returncode == 0, run.stderr
+    notes = {"match": "For a sad mood", "uplift": "lifting you toward calm",
+             "fixed": "aiming for calm"}
+    assert notes[policy] in run.stdout
+    given = moodplayer("suggest", "-c", str(config), "--mood", "sad", "-n", "3",
+                       "--policy", policy, "--target", "happy")
+    assert given.returncode == 0, given.stderr
+    assert notes[policy].replace("calm", "happy") in given.stdout

@@ -42,7 +42,6 @@ def test_watch_events_only_in_text(capsys, mood_video: Path, scrfd_path: Path):
 
 @pytest.mark.parametrize(("args", "message"), [
     pytest.param(["--source", "/nonexistent/clip.mp4"], "/nonexistent/clip.mp4", id="source"),
-    pytest.param(["--fps", "0"], "sampling rate", id="fps"),
     pytest.param(["--detector-path", "/nonexistent/det.onnx"], "/nonexistent/det.onnx",
                  id="detector"),
     pytest.param(["--model", "/nonexistent/fer.onnx"], "/nonexistent/fer.onnx", id="model"),
@@ -54,6 +53,26 @@ def test_watch_with_bad_input_says_what_is_wrong(capsys, tmp_path, scrfd_path, m
     status, _, err = cli(capsys, *base, *args)
     assert status == 1
     assert message in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("fps", ["0", "nan", "-1", "inf", "fast"])
+def test_watch_refuses_a_bad_rate_in_one_line(capsys, fps):
+    with pytest.raises(SystemExit) as exit_:
+        main(["watch", "--fps", fps])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert f"--fps: expected a number from 0.2 to 30, got '{fps}'" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_watch_reads_the_configured_camera(capsys, tmp_path, scrfd_path):
+    """`watch` took its camera from the command line only, never from moodplayer:."""
+    config = tmp_path / "config.yaml"
+    config.write_text(f"moodplayer:\n  camera: {tmp_path / 'nowhere.mp4'}\n"
+                      f"  detector: {scrfd_path}\n  fps: 3\n")
+    status, _, err = cli(capsys, "watch", "-c", str(config), "--frames", "1")
+    assert status == 1
+    assert str(tmp_path / "nowhere.mp4") in err
 
 
 def test_calibrate_stores_the_bias_and_watch_uses_it(capsys, tmp_path, picker, scrfd_path):
