@@ -3,7 +3,9 @@
 One file, ``agent.sqlite3`` under ``moodplayer.paths.data_dir()`` (the recommender keeps
 its own feedback store beside it). Every write is its own transaction, so a process
 killed at any moment leaves a store that opens intact with everything written before.
-Never images: the store has no column that could hold one.
+Never images: the store has no column that could hold one. The file is readable by its
+owner only, and a damaged store is moved aside and started afresh
+(``moodplayer.storage``).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 
 from moodplayer import paths
 from moodplayer.exceptions import StateError
+from moodplayer.storage import open_store
 
 FILENAME = "agent.sqlite3"
 
@@ -111,14 +114,10 @@ class StateStore:
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or default_path()
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=10)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.executescript(_SCHEMA)
-        except sqlite3.Error as exc:
-            raise StateError(f"{self.path}: cannot open the state store: {exc}") from exc
+        opened = open_store(self.path, _SCHEMA, "state store", isolation_level=None)
+        self._db = opened.connection
+        #: Where a damaged store was moved on open, if it was.
+        self.recovered_to = opened.recovered_to
 
     def close(self) -> None:
         """Checkpoint the log into the main file and close."""

@@ -1,15 +1,14 @@
 """The feedback store: what each user played, skipped, liked, and the learner's state.
 
-One SQLite file (WAL mode) under ``moodplayer.paths.data_dir()``. A store that cannot
-be read is moved aside (``feedback.sqlite3.corrupt-<time>``), a warning tells the user
-where it went, and a fresh store is started: never a crash.
+One SQLite file (WAL mode) under ``moodplayer.paths.data_dir()``, readable by its owner
+only. A store that cannot be read is moved aside (``feedback.sqlite3.corrupt-<time>``),
+a warning tells the user where it went, and a fresh store is started: never a crash
+(the policy of both stores, in ``moodplayer.storage``).
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import sqlite3
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from typing import Literal
 import numpy as np
 
 from moodplayer import paths
-from moodplayer.exceptions import StateError
+from moodplayer.storage import open_store
 
 log = logging.getLogger(__name__)
 
@@ -91,50 +90,11 @@ class FeedbackStore:
 
     def __init__(self, path: str | Path | None = None) -> None:
         self.path = Path(path) if path is not None else default_path()
-        #: Where a corrupt store was moved on open, if it was.
-        self.recovered_to: Path | None = None
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self._con = self._connect()
-        except sqlite3.DatabaseError as exc:
-            self.recovered_to = self._move_aside(exc)
-            self._con = self._connect()
-
-    def _connect(self) -> sqlite3.Connection:
         # One connection, usable from the agent's threads (sqlite serialises access).
-        con = sqlite3.connect(self.path, timeout=10.0, check_same_thread=False)
-        try:
-            con.execute("PRAGMA journal_mode=WAL")
-            con.execute("PRAGMA synchronous=NORMAL")
-            (check,) = con.execute("PRAGMA quick_check").fetchone()
-            if check != "ok":
-                raise sqlite3.DatabaseError(check)
-            con.executescript(_SCHEMA)
-            for table, columns in (("events", {"user", "item_id", "kind", "ts"}),
-                                   ("learner", {"user", "precision", "moment", "dim"})):
-                have = {row[1] for row in con.execute(f"PRAGMA table_info({table})")}
-                if not columns <= have:
-                    raise sqlite3.DatabaseError(f"table {table} lacks {columns - have}")
-        except sqlite3.DatabaseError:
-            con.close()
-            raise
-        return con
-
-    def _move_aside(self, exc: Exception) -> Path:
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
-        try:
-            os.replace(self.path, target)
-            for suffix in ("-wal", "-shm"):
-                side = Path(f"{self.path}{suffix}")
-                if side.exists():
-                    os.replace(side, Path(f"{target}{suffix}"))
-        except OSError as move_exc:
-            raise StateError(f"feedback store {self.path} is unreadable ({exc}) and cannot be "
-                             f"moved aside ({move_exc.strerror})") from move_exc
-        log.warning("feedback store %s was unreadable (%s); moved it to %s and started afresh",
-                    self.path, exc, target)
-        return target
+        opened = open_store(self.path, _SCHEMA, "feedback store", check_same_thread=False)
+        self._con = opened.connection
+        #: Where a damaged store was moved on open, if it was.
+        self.recovered_to = opened.recovered_to
 
     def close(self) -> None:
         """Close the database connection."""

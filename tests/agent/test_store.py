@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import signal
+import sqlite3
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from moodplayer import paths
 from moodplayer.agent.store import MoodSample, StateStore, forget_all, stored_files
+from moodplayer.exceptions import StateError
 
 WRITER = textwrap.dedent("""
     import sys, time
@@ -82,3 +86,49 @@ def test_forget_all_deletes_everything_under_the_data_and_cache_dirs():
     with StateStore() as store:
         assert store.consent() is None
         assert store.counts() == {"mood_samples": 0, "decisions": 0, "feedback": 0}
+
+
+def _damaged(path: Path, how: str) -> bytes:
+    """Damage the state store at ``path`` the way ``how`` says; returns the bytes left."""
+    if how == "garbage":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"this is no database, just text " * 64)
+    elif how == "torn-pages":
+        with StateStore(path) as store:
+            for i in range(300):
+                store.add_mood(MoodSample(float(i), "calm", 0.5, -0.6, 0.5, "camera"))
+        data = path.read_bytes()
+        path.write_bytes(data[:100] + b"\xff" * 5000 + data[5100:])
+    else:  # a table of the same name with other columns
+        with sqlite3.connect(path) as con:
+            con.execute("CREATE TABLE decisions (x INTEGER)")
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("how", ["garbage", "torn-pages", "foreign-table"])
+def test_damaged_state_store_is_moved_aside_the_user_told_and_a_fresh_one_used(
+        how, tmp_path):
+    """``moodplayer report`` on a damaged store: the same policy as the feedback store."""
+    path = paths.data_dir() / "agent.sqlite3"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    damaged = _damaged(path, how)
+    report = tmp_path / "report.html"
+    done = subprocess.run([str(Path(sys.executable).parent / "moodplayer"), "report", "-o",
+                           str(report)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    err = done.stderr
+    aside = [p for p in path.parent.iterdir() if p.name.startswith("agent.sqlite3.corrupt-")]
+    assert len(aside) == 1 and aside[0].read_bytes() == damaged  # kept, not deleted
+    assert f"moved it to {aside[0]}" in err and "started afresh" in err
+    assert report.is_file()
+    with StateStore() as store:
+        assert store.integrity_ok() and store.counts()["mood_samples"] == 0
+        store.add_mood(MoodSample(1.0, "calm", 0.5, -0.6, 0.5, "camera"))
+
+
+def test_a_store_that_cannot_be_opened_is_an_error_not_moved(tmp_path):
+    where = tmp_path / "agent.sqlite3"
+    where.mkdir()  # a folder in the store's place: not damage, nothing to move
+    with pytest.raises(StateError, match="cannot open the state store"):
+        StateStore(where)
+    assert [p.name for p in tmp_path.iterdir()] == ["agent.sqlite3"]
