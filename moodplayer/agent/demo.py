@@ -179,12 +179,10 @@ def _camera_stand_in(root: Path, options: DemoOptions) -> str | None:
     """The video/folder to use as the camera: --source, else insightface's sample photo."""
     if options.source:
         return options.source
-    try:
-        import insightface
-    except ImportError:
-        return None
-    photo = Path(insightface.__file__).parent / "data" / "images" / "t1.jpg"
-    if not photo.is_file():
+    from moodplayer.vision.runtime import insightface_sample
+
+    photo = insightface_sample("t1.jpg")
+    if photo is None:
         return None
     folder = root / "camera"
     folder.mkdir(exist_ok=True)

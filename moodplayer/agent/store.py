@@ -203,9 +203,16 @@ class StateStore:
         return self._db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
+def _stored_roots() -> tuple[Path, ...]:
+    # onnxruntime's telemetry folder: moodplayer turns that telemetry off, but runs of
+    # earlier versions left a device id and an event database there.
+    return paths.data_dir(), paths.cache_dir(), paths.onnxruntime_telemetry_dir()
+
+
 def stored_files() -> Iterator[Path]:
-    """Every file moodplayer stores: everything under ``data_dir()`` and ``cache_dir()``."""
-    for root in (paths.data_dir(), paths.cache_dir()):
+    """Every file moodplayer stores: everything under ``data_dir()`` and ``cache_dir()``,
+    and what onnxruntime's telemetry left under the cache home."""
+    for root in _stored_roots():
         if root.is_dir():
             yield from sorted(p for p in root.rglob("*") if p.is_file())
 
@@ -213,7 +220,11 @@ def stored_files() -> Iterator[Path]:
 def forget_all() -> list[Path]:
     """Delete everything moodplayer stored (data and caches); returns what was removed."""
     removed = list(stored_files())
-    for root in (paths.data_dir(), paths.cache_dir()):
+    for root in _stored_roots():
         if root.exists():
             shutil.rmtree(root)
+    for leftover in (paths.onnxruntime_telemetry_dir().parent,
+                     paths.onnxruntime_telemetry_dir().parent.parent):
+        with contextlib.suppress(OSError):
+            leftover.rmdir()  # only if now empty
     return removed

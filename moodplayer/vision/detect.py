@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from moodplayer.exceptions import VisionError
-from moodplayer.vision import weights
+from moodplayer.vision import runtime, weights
 
 log = logging.getLogger(__name__)
 
@@ -63,19 +63,12 @@ class ScrfdDetector:
     name = "scrfd"
 
     def __init__(self, path: str | Path, input_size: int = 640, threshold: float = 0.5,
-                 threads: int = 1, providers: tuple[str, ...] = ("CPUExecutionProvider",)
+                 threads: int = 1, providers: tuple[str, ...] = runtime.CPU
                  ) -> None:
-        import onnxruntime as ort
-        from insightface.model_zoo import get_model
-
         path = Path(path)
         _check_file(path, "SCRFD detector")
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        options.log_severity_level = 3
         try:
-            model = get_model(str(path), providers=list(providers), sess_options=options)
+            model = runtime.insightface_model(path, threads, providers)
         except Exception as exc:  # onnxruntime and protobuf raise many kinds
             raise VisionError(f"{path}: not a loadable ONNX model ({exc})") from exc
         if model is None or not hasattr(model, "detect") or not getattr(model, "use_kps", 0):

@@ -19,6 +19,7 @@ import numpy as np
 
 from moodplayer.exceptions import VisionError
 from moodplayer.resources import model_file
+from moodplayer.vision import runtime
 from moodplayer.vision.align import FER_TEMPLATE
 from moodplayer.vision.preprocess import InputSpec, prepare_pixels, to_tensor
 
@@ -82,10 +83,8 @@ class ExpressionModel:
     """An ONNX expression classifier and its card, loaded once, run per face."""
 
     def __init__(self, path: str | Path = DEFAULT_MODEL, card: str | Path | None = None,
-                 threads: int = 1, providers: Sequence[str] = ("CPUExecutionProvider",),
+                 threads: int = 1, providers: Sequence[str] = runtime.CPU,
                  flip_average: bool | None = None) -> None:
-        import onnxruntime as ort
-
         self.path = Path(path)
         if not self.path.is_file():
             raise VisionError(f"{self.path}: expression model not found")
@@ -93,13 +92,8 @@ class ExpressionModel:
         self.classes = self.card.classes
         self.spec = self.card.spec
         self.flip_average = self.card.flip_average if flip_average is None else flip_average
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        options.log_severity_level = 3
         try:
-            self._session = ort.InferenceSession(str(self.path), options,
-                                                 providers=list(providers))
+            self._session = runtime.inference_session(self.path, threads, providers)
         except Exception as exc:  # onnxruntime raises its own exception types
             raise VisionError(f"{self.path}: not a loadable ONNX model ({exc})") from exc
         self.session_input = self._session.get_inputs()[0].name

@@ -8,13 +8,13 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-import insightface
 import pytest
 from gi.repository import GLib
 
 from moodplayer.agent.hands import PlayerEvent
+from moodplayer.vision.runtime import insightface_sample
 
-FACE = Path(insightface.__file__).parent / "data" / "images" / "t1.jpg"
+FACE = insightface_sample("t1.jpg")
 
 
 @pytest.fixture(scope="module")

@@ -132,3 +132,16 @@ def test_a_store_that_cannot_be_opened_is_an_error_not_moved(tmp_path):
     with pytest.raises(StateError, match="cannot open the state store"):
         StateStore(where)
     assert [p.name for p in tmp_path.iterdir()] == ["agent.sqlite3"]
+
+
+def test_forget_removes_what_onnxruntime_telemetry_left_in_the_cache_home():
+    """Earlier versions let onnxruntime's telemetry store a device id and events."""
+    left = paths.onnxruntime_telemetry_dir()
+    left.mkdir(parents=True)
+    (left / "deviceid").write_text("2f1c...")
+    (left / "onnxruntime.db").write_bytes(b"events")
+    assert {p.name for p in stored_files()} >= {"deviceid", "onnxruntime.db"}
+    removed = forget_all()
+    assert left / "deviceid" in removed
+    assert not left.exists()
+    assert not (left.parents[1]).exists()  # Microsoft/, which only held that

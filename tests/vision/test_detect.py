@@ -5,18 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import cv2
-import insightface
 import numpy as np
 import pytest
 
 from moodplayer.exceptions import VisionError
 from moodplayer.vision.detect import make_detector
 from moodplayer.vision.mainface import MainFaceTracker
+from moodplayer.vision.runtime import insightface_sample
 from moodplayer.vision.sensor import FaceReader
 
 from .conftest import place
 
-SAMPLE = Path(insightface.__file__).parent / "data" / "images" / "t1.jpg"
+SAMPLE = insightface_sample("t1.jpg")
 
 
 @pytest.mark.parametrize("name", ["scrfd", "yunet"])
