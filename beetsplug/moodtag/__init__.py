@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+import os
+from typing import TYPE_CHECKING, Any, Protocol
 
 from beets import config, plugins, ui
 from beets.plugins import BeetsPlugin
 
+from beetsplug.moodtag import options
 from beetsplug.moodtag.annotate import Annotator, RunOptions, Summary
 from beetsplug.moodtag.fields import ITEM_TYPES
 from moodplayer.exceptions import ConfigError
-from moodplayer.music.analyze import KEY_PROFILES, RHYTHM_METHODS, AnalysisSettings
-from moodplayer.music.lastfm import DEFAULT_SERVER, LastFmClient, LastFmSettings
+from moodplayer.music.lastfm import LastFmClient, LastFmSettings
 
 if TYPE_CHECKING:
     from beets.importer import ImportSession, ImportTask
@@ -35,27 +36,20 @@ class MoodtagPlugin(BeetsPlugin):
 
     def __init__(self) -> None:
         super().__init__()
-        self.config.add({
-            "auto": True,
-            "force": False,
-            "jobs": 0,
-            "excerpt": 60.0,
-            "min_duration": 10.0,
-            "key_profile": "bgate",
-            "rhythm_method": "degara",
-            "min_bpm": 70.0,
-            "max_bpm": 180.0,
-            "lastfm": True,
-            "lastfm_server": DEFAULT_SERVER,
-            "lastfm_rate": 5.0,
-            "lastfm_retries": 3,
-            "lastfm_timeout": 10.0,
-            "lastfm_min_weight": 10,
-        })
+        self.config.add(options.defaults())  # each option declared once, in options.SCHEMA
         config["lastfm"].add({"api_key": plugins.LASTFM_KEY})
         config["lastfm"]["api_key"].redact = True
-        if self.config["auto"].get(bool):
+        try:
+            auto = self._options()["auto"]
+        except ui.UserError as exc:  # beets would print a traceback and drop the plugin
+            self._log.error("{} (moodtag and imports stop until it is fixed)", exc)
+            auto = True  # the import stage stops the import with the same one line
+        if auto:
             self.import_stages = [self.imported]
+
+    def _options(self) -> dict[str, Any]:
+        """The checked ``moodtag:`` section (UserError naming each bad key)."""
+        return options.check(self.config.flatten())
 
     def commands(self) -> list[ui.Subcommand]:
         """The ``moodtag`` subcommand."""
@@ -76,60 +70,60 @@ class MoodtagPlugin(BeetsPlugin):
         cmd.func = self.command
         return [cmd]
 
-    def _settings(self) -> AnalysisSettings:
-        c = self.config
-        try:
-            return AnalysisSettings(
-                key_profile=c["key_profile"].as_choice(KEY_PROFILES),
-                rhythm_method=c["rhythm_method"].as_choice(RHYTHM_METHODS),
-                excerpt=c["excerpt"].as_number(), min_duration=c["min_duration"].as_number(),
-                min_bpm=c["min_bpm"].as_number(), max_bpm=c["max_bpm"].as_number(),
-            ).validated()
-        except ConfigError as exc:
-            raise ui.UserError(f"moodtag: {exc}") from exc
-
-    def _client(self, enabled: bool) -> LastFmClient | None:
-        if not (enabled and self.config["lastfm"].get(bool)):
+    def _client(self, values: dict[str, Any], enabled: bool) -> LastFmClient | None:
+        if not (enabled and values["lastfm"]):
             return None
-        c = self.config
         try:
             return LastFmClient(LastFmSettings(
                 api_key=config["lastfm"]["api_key"].as_str(),
-                server=c["lastfm_server"].as_str(), rate=c["lastfm_rate"].as_number(),
-                retries=c["lastfm_retries"].get(int), timeout=c["lastfm_timeout"].as_number(),
-                min_weight=c["lastfm_min_weight"].get(int)))
+                server=values["lastfm_server"], rate=values["lastfm_rate"],
+                retries=values["lastfm_retries"], timeout=values["lastfm_timeout"],
+                min_weight=values["lastfm_min_weight"]))
         except ConfigError as exc:
             raise ui.UserError(f"moodtag: {exc}") from exc
 
-    def _jobs(self, given: int | None) -> int:
-        jobs = self.config["jobs"].get(int) if given is None else given
+    def _jobs(self, given: int | None, values: dict[str, Any]) -> int:
+        """Worker processes: ``-j`` or ``jobs``, 0 for the CPU count, capped at it."""
+        jobs = values["jobs"] if given is None else given
         if jobs < 0:
-            raise ui.UserError(f"moodtag: jobs {jobs}: expected 0 (CPU count) or more")
+            raise ui.UserError(f"moodtag: -j {jobs}: expected 0 (CPU count) or more")
+        cpus = len(os.sched_getaffinity(0))
+        if jobs > cpus:
+            self._log.warning("{} jobs asked for, but this machine has {} CPUs: using {}",
+                              jobs, cpus, cpus)
+            return cpus
         return jobs
 
     def command(self, lib: Library, opts: MoodtagCLIOpts, args: list[str]) -> None:
         """``beet moodtag [QUERY]``."""
-        run = RunOptions(force=opts.force or self.config["force"].get(bool),
+        values = self._options()
+        run = RunOptions(force=opts.force or values["force"],
                          write=ui.should_write(opts.write), pretend=opts.pretend,
-                         jobs=self._jobs(opts.jobs))
-        summary = self._run(lib, list(lib.items(args)), run, opts.lastfm)
+                         jobs=self._jobs(opts.jobs, values))
+        summary = self._run(lib, list(lib.items(args)), run, values, opts.lastfm)
         ui.print_(summary.line())
         for line in summary.failed:
             ui.print_(f"  failed: {line}")
         if summary.interrupted:
             raise ui.UserError("moodtag: interrupted; the items that finished are kept")
+        if summary.failed:
+            raise ui.UserError(f"moodtag: {len(summary.failed)} file(s) could not be "
+                               "analysed (listed above); the others are stored")
 
     def imported(self, session: ImportSession, task: ImportTask) -> None:
         """Import stage: annotate the newly imported items and store them."""
-        run = RunOptions(force=self.config["force"].get(bool), jobs=self._jobs(None),
+        values = self._options()
+        run = RunOptions(force=values["force"], jobs=self._jobs(None, values),
                          progress=False)
-        summary = self._run(session.lib, task.imported_items(), run, True)
+        summary = self._run(session.lib, task.imported_items(), run, values, True)
         self._log.info("{}", summary.line())
 
-    def _run(self, lib: Library, items: list, run: RunOptions, lastfm: bool) -> Summary:
-        client = self._client(lastfm)
+    def _run(self, lib: Library, items: list, run: RunOptions, values: dict[str, Any],
+             lastfm: bool) -> Summary:
+        client = self._client(values, lastfm)
         try:
-            return Annotator(self._log, self._settings(), client).run(lib, items, run)
+            return Annotator(self._log, options.analysis_settings(values),
+                             client).run(lib, items, run)
         finally:
             if client is not None:
                 client.close()

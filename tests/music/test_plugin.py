@@ -123,7 +123,9 @@ class TestCommand(MoodtagHelper):
         bad = {kind: self.add_item(path=str(path), title=kind, artist="a")
                for kind, path in bad_files.items()}
         before = {kind: dict(item) for kind, item in bad.items()}
-        out = self.moodtag("--no-lastfm")
+        with pytest.raises(UserError, match=f"{len(bad)} file"):  # the run fails, and says so
+            self.run_command("moodtag", "-j", "1", "--no-lastfm")
+        out = self.io.getoutput()
         assert f"analysed 1, skipped 0, failed {len(bad)}" in out
         failed_lines = [ln for ln in out.splitlines() if ln.startswith("  failed: ")]
         assert len(failed_lines) == len(bad)
