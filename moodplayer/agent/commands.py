@@ -132,6 +132,9 @@ def add_commands(subparsers: argparse._SubParsersAction,
                       help="scripted moods when no changing faces are at hand")
     demo.add_argument("--library-only", action="store_true",
                       help="stop after building and annotating the library")
+    demo.add_argument("--fetch-detector", action=argparse.BooleanOptionalAction, default=None,
+                      help="download missing face detector weights (sha256-checked; "
+                           "default: ask on a terminal)")
     demo.set_defaults(func=_demo)
 
 
@@ -241,4 +244,5 @@ def _demo(args: argparse.Namespace) -> int:
     return run_demo(DemoOptions(directory=args.dir, tracks=args.tracks, source=args.source,
                                 detector=args.detector.resolve() if args.detector else None,
                                 mood_script=args.mood_script,
-                                library_only=args.library_only))
+                                library_only=args.library_only,
+                                fetch_detector=args.fetch_detector))

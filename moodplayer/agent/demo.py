@@ -2,8 +2,9 @@
 
 Stage 1 builds a sample library of generated, really encoded music, annotates it with
 ``beet moodtag`` under a throwaway beets config and lists the fields. Stage 2 starts a
-private session bus and a real headless player (mpv with mpv-mpris), runs the agent on a
-scripted mood sequence (or a camera stand-in), lets the user-side skip a track, and
+private session bus and a real headless player (mpv with mpv-mpris), runs the agent with a
+camera stand-in (the face detector's weights found, or fetched with the user's consent)
+and on a scripted mood sequence, lets the user-side skip a track, and
 finishes with the report. Every stage says what it does; a stage whose part is missing
 says so and the demo stops there with what it has shown.
 """
@@ -27,6 +28,8 @@ from moodplayer.exceptions import MoodplayerError
 #: A development checkout's detector weights (``../shared/models`` beside it), used by
 #: the demo when the user has none of their own; a user's machine has no such folder.
 CHECKOUT_DETECTOR = Path(__file__).resolve().parents[3] / "shared/models/scrfd_500m.onnx"
+#: The detector the camera stand-in uses (its name in the models manifest).
+DETECTOR = "scrfd_500m"
 
 LS_FORMAT = ("$artist - $title | $bpm BPM $initial_key | valence $moodtag_valence "
              "arousal $moodtag_arousal | $moodtag_mood")
@@ -43,6 +46,9 @@ class DemoOptions:
     mood_script: str = "happy:25,sad:25,energetic:25"
     camera_seconds: float = 20.0
     library_only: bool = False
+    #: Download missing detector weights: True (``--fetch-detector``), False (never), or
+    #: None: ask on a terminal, and don't where nobody can answer.
+    fetch_detector: bool | None = None
 
 
 def _say(text: str) -> None:
@@ -198,10 +204,52 @@ def _detector_ready(options: DemoOptions) -> str:
     from moodplayer.vision import weights
 
     try:
-        weights.locate("scrfd_500m", options.detector)
+        weights.locate(DETECTOR, options.detector)
     except VisionError as exc:
         return str(exc)
     return ""
+
+
+def _agrees(question: str) -> bool:
+    """The user's yes to ``question`` on a terminal; no where nobody can answer."""
+    if not sys.stdin.isatty():
+        return False
+    try:
+        return input(question).strip().lower() in {"y", "yes"}
+    except EOFError:
+        return False
+
+
+def fetch_detector(options: DemoOptions) -> tuple[DemoOptions, str]:
+    """The options with detector weights for the camera stand-in, and why there are none.
+
+    Weights already found are used as they are. Missing ones are downloaded only with the
+    user's consent (``fetch_detector``, else a question on a terminal) from the manifest's
+    URL into the user's models folder, kept only if their sha256 matches. The reason is one
+    line (declined, no network, bad download), or '' when the weights are there.
+    """
+    from moodplayer.exceptions import VisionError
+    from moodplayer.vision import weights
+
+    missing = _detector_ready(options)
+    if not missing:
+        return options, ""
+    entry = weights.load_manifest()[DETECTOR]
+    folder = weights.models_dir()
+    agreed = options.fetch_detector
+    if agreed is None:
+        agreed = _agrees(f"\nThe face detector's weights are not on this machine. Download "
+                         f"{entry.file} from {entry.url} into {folder}?\nLicence: "
+                         f"{entry.licence}. [y/N] ")
+    if not agreed:
+        return options, ("no face detector weights here; `moodplayer demo --fetch-detector` "
+                         f"downloads them (licence: {entry.licence})")
+    _say(f"fetching the face detector from {entry.url} (licence: {entry.licence})")
+    try:
+        path = weights.download(DETECTOR, folder)
+    except VisionError as exc:
+        return options, str(exc)
+    return replace(options, detector=path), ""
 
 
 def _agent(env: dict[str, str], config: Path, seconds: float, *extra: str) -> None:
@@ -212,15 +260,18 @@ def _agent(env: dict[str, str], config: Path, seconds: float, *extra: str) -> No
         raise MoodplayerError(f"the agent stopped with exit status {result.returncode}")
 
 
-def run_loop(root: Path, config: Path, options: DemoOptions) -> Path:
-    """Stage 2: the agent steering a real headless mpv; returns the report's path."""
+def run_loop(root: Path, config: Path, options: DemoOptions, no_detector: str = "") -> Path:
+    """Stage 2: the agent steering a real headless mpv; returns the report's path.
+
+    ``no_detector`` says why the camera stand-in cannot run (see :func:`fetch_detector`).
+    """
     env = demo_env(root)
     first = sorted((root / "music").rglob("*.ogg"))[0]
     with PrivateSession(root, env, first) as session:
         _say(f"started a private session bus and a headless mpv (mpv-mpris) on it, "
              f"playing {first.name} as if you had picked it")
         stand_in = _camera_stand_in(root, options)
-        missing = _detector_ready(options)
+        missing = no_detector or _detector_ready(options)
         if stand_in and not missing:
             _say(f"the agent with a camera stand-in: {stand_in} (real faces, read by the "
                  f"face detector and the expression model) for {options.camera_seconds:g} s")
@@ -256,6 +307,9 @@ def run_demo(options: DemoOptions) -> int:
     root = root.resolve()
     if options.detector is None and CHECKOUT_DETECTOR.is_file():
         options = replace(options, detector=CHECKOUT_DETECTOR)
+    no_detector = ""
+    if not options.library_only:
+        options, no_detector = fetch_detector(options)
     config = build_library(root, options.tracks, options.detector)
     if options.library_only:
         _say(f"done; the demo library is in {root}")
@@ -264,6 +318,6 @@ def run_demo(options: DemoOptions) -> int:
     if missing:
         _say(f"stopping here: {', '.join(missing)} is not installed yet")
         return 0
-    report = run_loop(root, config, options)
+    report = run_loop(root, config, options, no_detector)
     _say(f"done. The report: {report}\n   (everything the demo made is in {root})")
     return 0

@@ -14,6 +14,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from moodplayer import paths
 from moodplayer.exceptions import VisionError
@@ -44,8 +45,10 @@ def models_dir() -> Path:
     return paths.data_dir() / "models"
 
 
-def load_manifest(path: Path = MANIFEST) -> dict[str, ModelEntry]:
-    """The manifest's entries by name; VisionError if it is missing or malformed."""
+def load_manifest(path: Path | None = None) -> dict[str, ModelEntry]:
+    """The manifest's entries by name (default: the shipped one); VisionError if it is
+    missing or malformed."""
+    path = path or MANIFEST
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
         entries = [ModelEntry(**item) for item in raw["models"]]
@@ -95,20 +98,35 @@ def locate(name: str, configured: str | Path | None = None) -> Path:
                       f"{entry.licence}) or set its path in the configuration")
 
 
-def download(name: str, target_dir: Path | None = None, manifest: Path = MANIFEST) -> Path:
+def _why(exc: Exception, url: str) -> str:
+    """A failed download's reason in a few words (the network's, where it is that)."""
+    import requests
+
+    host = urlsplit(url).hostname
+    if isinstance(exc, requests.Timeout):
+        return f"{host} did not answer in time"
+    if isinstance(exc, requests.ConnectionError):
+        return f"cannot reach {host} (no network here, or it is blocked)"
+    if isinstance(exc, requests.HTTPError) and exc.response is not None:
+        return f"{host} answered HTTP {exc.response.status_code}"
+    return str(exc)
+
+
+def download(name: str, target_dir: Path | None = None, manifest: Path | None = None) -> Path:
     """Download model ``name`` into ``target_dir`` (default :func:`models_dir`), verified.
 
     The file is checked against the manifest's sha256 before it is put in place; on a
-    mismatch nothing is kept and VisionError says so.
+    mismatch nothing is kept and VisionError says so. A failed download raises VisionError
+    naming the URL and the reason in one line.
     """
     import pooch
 
+    pooch.get_logger().setLevel(logging.WARNING)  # we say what was saved, and where
     entries = load_manifest(manifest)
     if name not in entries:
         raise VisionError(f"unknown model {name!r}: expected one of {', '.join(entries)}")
     entry = entries[name]
-    target_dir = target_dir or models_dir()
-    target_dir.mkdir(parents=True, exist_ok=True)
+    target_dir = paths.private_dir(target_dir or models_dir())
     with tempfile.TemporaryDirectory(dir=target_dir) as tmp:
         try:
             if entry.archive_member:
@@ -119,13 +137,15 @@ def download(name: str, target_dir: Path | None = None, manifest: Path = MANIFES
             else:
                 fetched = Path(pooch.retrieve(entry.url, known_hash=None, fname=entry.file,
                                               path=tmp, progressbar=False))
-        except Exception as exc:
-            raise VisionError(f"could not download {name!r} from {entry.url}: {exc}") from exc
+        except Exception as exc:  # pooch passes on requests' and its processors' errors
+            raise VisionError(f"could not download {name!r} from {entry.url}: "
+                              f"{_why(exc, entry.url)}") from exc
         digest = sha256_of(fetched)
         if digest != entry.sha256:
             raise VisionError(f"{entry.url}: sha256 {digest} does not match the manifest's "
                               f"{entry.sha256}; nothing was kept")
         final = target_dir / entry.file
+        fetched.chmod(paths.FILE_MODE)
         shutil.move(fetched, final)
     log.info("%s saved to %s (licence: %s)", name, final, entry.licence)
     return final
