@@ -12,7 +12,9 @@ moodplayer makes is 0700 and every file it writes 0600. Writers go through
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
 from pathlib import Path
 
 APP = "moodplayer"
@@ -56,6 +58,21 @@ def _ours(path: Path) -> bool:
     return any(path == root or root in path.parents for root in (data_dir(), cache_dir()))
 
 
+def _not_regular(path: Path) -> OSError:
+    return OSError(errno.EINVAL, "not a regular file (a folder, device or pipe); refused",
+                   str(path))
+
+
+def _refuse_non_regular(path: Path) -> None:
+    """OSError if ``path`` exists and is not a regular file: never write through a device."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return
+    if not stat.S_ISREG(mode):
+        raise _not_regular(path)
+
+
 def private_dir(path: Path) -> Path:
     """Make folder ``path`` (and missing parents) and return it.
 
@@ -75,16 +92,20 @@ def private_dir(path: Path) -> Path:
 
 def private_file(path: Path) -> Path:
     """Create file ``path`` if missing, make it 0600, and return it (its folder: see
-    :func:`private_dir`).
+    :func:`private_dir`). OSError for a path that is a folder, device or pipe.
 
     Call before another library opens the file (SQLite, logging): they then write into
     a file only its owner can read, and SQLite gives its ``-wal``/``-shm`` files the
     same mode.
     """
     path = Path(path)
+    _refuse_non_regular(path)
     private_dir(path.parent)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, FILE_MODE)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NONBLOCK | os.O_CLOEXEC,
+                 FILE_MODE)
     try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise _not_regular(path)
         os.fchmod(fd, FILE_MODE)
     finally:
         os.close(fd)
@@ -95,9 +116,11 @@ def write_private(path: Path, data: str | bytes) -> Path:
     """Replace ``path`` with ``data`` atomically, as a 0600 file; returns ``path``.
 
     Text is written as UTF-8. The data goes to ``NAME.partial`` beside it first, so a
-    crash leaves the old file or the new one, never half of one.
+    crash leaves the old file or the new one, never half of one. OSError for a path that
+    is a folder, device or pipe (it is never replaced).
     """
     path = Path(path)
+    _refuse_non_regular(path)
     private_dir(path.parent)
     partial = path.with_name(path.name + ".partial")
     payload = data.encode("utf-8") if isinstance(data, str) else data

@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
+from moodplayer import paths
 from moodplayer.agent.store import Decision, Feedback, MoodSample, StateStore
 from moodplayer.emotion import MOODS
 
@@ -144,8 +145,4 @@ def write_report(store: StateStore, target: Path, *, since: float, now: float) -
     """Write the report for records since ``since`` to ``target`` and return it."""
     page = render(store.moods(since), store.decisions(since), store.feedback(since),
                   since=since, now=now)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".partial")
-    partial.write_text(page, encoding="utf-8")
-    partial.replace(target)
-    return target
+    return paths.write_private(target, page)

@@ -20,6 +20,7 @@ import dbus
 from dbus.mainloop.glib import DBusGMainLoop
 from gi.repository import GLib
 
+from moodplayer import paths
 from moodplayer.agent.config import AgentConfig
 from moodplayer.agent.control import ControlService
 from moodplayer.agent.defaults import DefaultSelection
@@ -70,7 +71,7 @@ def setup_logging(config: AgentConfig, verbose: int) -> None:
         getattr(logging, config.log_level.upper())
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if config.log_file is not None:
-        config.log_file.parent.mkdir(parents=True, exist_ok=True)
+        paths.private_file(config.log_file)  # owner-only, whatever the umask
         handlers = [logging.FileHandler(config.log_file, encoding="utf-8")]
     logging.basicConfig(level=level, handlers=handlers, force=True,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")

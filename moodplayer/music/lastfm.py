@@ -22,7 +22,7 @@ import httpx2 as httpx  # pylast's own HTTP client
 import pylast
 
 from moodplayer.exceptions import ConfigError
-from moodplayer.paths import cache_dir
+from moodplayer.paths import cache_dir, private_file
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +100,7 @@ class _Cache:
     """``(kind, key) -> tags`` in SQLite, safe to share between processes."""
 
     def __init__(self, path: Path, max_age_days: float) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(path)
         self._db = sqlite3.connect(path, timeout=30, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("CREATE TABLE IF NOT EXISTS tags (kind TEXT, key TEXT, tags TEXT, "

@@ -228,8 +228,7 @@ _SEP = "\x1f"
 
 
 def _save(matrix: TrackMatrix, file: Path) -> None:
-    file.parent.mkdir(parents=True, exist_ok=True)
-    tmp = file.with_suffix(f".tmp{os.getpid()}.npz")
+    tmp = paths.private_file(file.with_suffix(f".tmp{os.getpid()}.npz"))
     np.savez(
         tmp,
         signature=np.array([repr(matrix.signature)]),

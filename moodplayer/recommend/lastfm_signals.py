@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,12 +93,9 @@ class LastfmSignals:
                         self.username, exc)
             self._taste = LastfmTaste()
             return self._taste
-        file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = file.with_suffix(f".tmp{os.getpid()}")
-        tmp.write_text(json.dumps({"fetched": time.time(), "top_artists": taste.top_artists,
-                                   "similar_artists": taste.similar_artists,
-                                   "top_tags": sorted(taste.top_tags)}))
-        os.replace(tmp, file)
+        paths.write_private(file, json.dumps({
+            "fetched": time.time(), "top_artists": taste.top_artists,
+            "similar_artists": taste.similar_artists, "top_tags": sorted(taste.top_tags)}))
         self._taste = taste
         return taste
 

@@ -71,16 +71,12 @@ class NeutralCalibration:
         return p / p.sum()
 
     def save(self, path: Path | None = None) -> Path:
-        """Write the weights as JSON (atomically) to ``path`` or :func:`calibration_path`."""
-        path = path or calibration_path()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({
+        """Write the weights as JSON (atomically, owner-only) to ``path`` or
+        :func:`calibration_path`."""
+        return paths.write_private(path or calibration_path(), json.dumps({
             "classes": list(self.classes), "log_weights": [round(w, 5) for w in self.log_weights],
             "model_sha256": self.model_sha256, "samples": self.samples,
-            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")}, indent=2), encoding="utf-8")
-        tmp.replace(path)
-        return path
+            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")}, indent=2))
 
     @classmethod
     def for_model(cls, model: ExpressionModel) -> NeutralCalibration | None:
