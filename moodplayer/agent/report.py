@@ -15,6 +15,8 @@ from pathlib import Path
 from moodplayer import paths
 from moodplayer.agent.store import Decision, Feedback, MoodSample, StateStore
 from moodplayer.emotion import MOODS
+from moodplayer.exceptions import ConfigError
+from moodplayer.options import output_refusal
 
 #: One colour per mood label, for the plot's dots and the table.
 MOOD_COLOURS = {
@@ -28,13 +30,13 @@ def parse_since(text: str, now: float) -> float:
     """``30m``, ``2h``, ``1d``, ``1w`` ago, or an ISO date/time, as epoch seconds."""
     match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*", text)
     if match:
-        return now - float(match.group(1)) * _UNITS[match.group(2)]
+        return max(0.0, now - float(match.group(1)) * _UNITS[match.group(2)])
     try:
         when = dt.datetime.fromisoformat(text.strip())
-    except ValueError as exc:
+        return max(0.0, when.timestamp() if when.tzinfo else when.astimezone().timestamp())
+    except (ValueError, OverflowError, OSError) as exc:
         raise ValueError(f"--since {text!r}: expected e.g. 30m, 2h, 1d or 2026-01-31T18:00"
                          ) from exc
-    return when.timestamp() if when.tzinfo else when.astimezone().timestamp()
 
 
 def _clock(ts: float) -> str:
@@ -142,7 +144,17 @@ tr.played td.outcome, tr.liked td.outcome {{ color: #2b8a3e; }}
 
 
 def write_report(store: StateStore, target: Path, *, since: float, now: float) -> Path:
-    """Write the report for records since ``since`` to ``target`` and return it."""
+    """Write the report for records since ``since`` to ``target`` and return it.
+
+    Only a regular file in an existing folder is written, whole or not at all: a folder,
+    a device, a missing or unwritable folder is refused with a ConfigError saying why.
+    """
+    refusal = output_refusal(target)
+    if refusal:
+        raise ConfigError(f"report not written: {refusal}")
     page = render(store.moods(since), store.decisions(since), store.feedback(since),
                   since=since, now=now)
-    return paths.write_private(target, page)
+    try:
+        return paths.write_private(target, page)
+    except OSError as exc:
+        raise ConfigError(f"report not written: {target}: {exc.strerror}") from exc

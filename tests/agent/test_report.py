@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import stat
 import subprocess
 import time
 from html.parser import HTMLParser
@@ -10,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from moodplayer.agent.config import load_config
 from moodplayer.agent.report import parse_since
 from moodplayer.agent.store import MoodSample, StateStore
+from moodplayer.exceptions import ConfigError
 
 VOID = {"meta", "br", "hr", "img", "input", "link", "circle", "line", "polyline"}
 
@@ -126,3 +130,61 @@ def test_report_renders_in_headless_chromium(tmp_path: Path, moodplayer_cmd):
                          capture_output=True, text=True, timeout=120)
     assert dom.returncode == 0, dom.stderr[-500:]
     assert "<svg" in dom.stdout and "Empty Rooms" in dom.stdout
+
+
+def _report(moodplayer_cmd, out: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([*moodplayer_cmd, "report", "-o", str(out)], capture_output=True,
+                          text=True, timeout=60)
+
+
+def test_report_refuses_a_folder_and_leaves_nothing_behind(tmp_path: Path, moodplayer_cmd):
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    result = _report(moodplayer_cmd, folder)
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"moodplayer: report not written: {folder} is a folder, " \
+        "not a file"
+    assert folder.is_dir() and list(folder.iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["reports"]  # no reports.partial
+
+
+def test_report_never_writes_through_a_pipe_or_device(tmp_path: Path, moodplayer_cmd):
+    """As root, `report -o /dev/full` replaced the device node with an HTML file."""
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    result = _report(moodplayer_cmd, fifo)
+    assert result.returncode == 2
+    assert f"{fifo} is not a regular file (a device, socket or pipe)" in result.stderr
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe"]
+
+
+def test_report_creates_no_missing_folder(tmp_path: Path, moodplayer_cmd):
+    out = tmp_path / "not" / "there" / "r.html"
+    result = _report(moodplayer_cmd, out)
+    assert result.returncode == 2
+    assert f"the folder {out.parent} does not exist" in result.stderr
+    assert not (tmp_path / "not").exists()
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into any folder")
+def test_report_into_an_unwritable_folder_is_one_line(tmp_path: Path, moodplayer_cmd):
+    folder = tmp_path / "ro"
+    folder.mkdir(mode=0o500)
+    result = _report(moodplayer_cmd, folder / "r.html")
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"moodplayer: report not written: {folder / 'r.html'}: " \
+        "Permission denied"
+    assert list(folder.iterdir()) == []
+
+
+@pytest.mark.parametrize("kind", ["folder", "pipe", "missing-folder"])
+def test_log_file_must_be_a_regular_file_in_an_existing_folder(tmp_path, make_config, kind):
+    target = {"folder": tmp_path, "pipe": tmp_path / "pipe",
+              "missing-folder": tmp_path / "nowhere" / "agent.log"}[kind]
+    if kind == "pipe":
+        os.mkfifo(target)
+    with pytest.raises(ConfigError, match=r"moodplayer\.log_file: expected a regular file in "
+                       r"an existing folder"):
+        load_config(make_config(tmp_path, f"log_file: {target}"))
+    assert not (tmp_path / "nowhere").exists()
