@@ -72,7 +72,9 @@ class ScrfdDetector:
         except Exception as exc:  # onnxruntime and protobuf raise many kinds
             raise VisionError(f"{path}: not a loadable ONNX model ({exc})") from exc
         if model is None or not hasattr(model, "detect") or not getattr(model, "use_kps", 0):
-            raise VisionError(f"{path}: not an SCRFD face detector with 5 landmarks")
+            raise VisionError(f"{path}: not an SCRFD face detector with 5 landmarks (expected "
+                              f"InsightFace SCRFD weights such as scrfd_500m.onnx; for "
+                              f"OpenCV's YuNet set face_detector: yunet)")
         model.prepare(-1, input_size=(input_size, input_size), det_thresh=threshold)
         self._model = model
 
@@ -97,8 +99,13 @@ class YuNetDetector:
         try:
             self._model = cv2.FaceDetectorYN.create(str(path), "", (320, 320), threshold,
                                                     nms, top_k)
+            # FaceDetectorYN loads any ONNX file; another model fails only when it runs,
+            # so run it once on a blank frame here rather than on the first camera frame.
+            self._model.detect(np.zeros((320, 320, 3), np.uint8))
         except cv2.error as exc:
-            raise VisionError(f"{path}: not a loadable YuNet model ({exc})") from exc
+            raise VisionError(f"{path}: not a YuNet face detector (expected OpenCV Zoo's "
+                              f"face_detection_yunet ONNX file; for InsightFace SCRFD weights "
+                              f"set face_detector: scrfd)") from exc
         self._size: tuple[int, int] = (320, 320)
 
     def detect(self, frame: np.ndarray) -> list[Detection]:

@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 import pytest
 
+from moodplayer.agent.cli import main
 from moodplayer.exceptions import VisionError
 from moodplayer.vision.detect import make_detector
 from moodplayer.vision.mainface import MainFaceTracker
@@ -101,3 +102,22 @@ def test_corrupt_or_empty_weights_are_refused(kind, tmp_path: Path):
 def test_a_model_that_is_not_a_detector_is_refused(model):
     with pytest.raises(VisionError, match="not an SCRFD face detector"):
         make_detector("scrfd", model.path)
+
+
+@pytest.mark.parametrize(("kind", "other", "expected"), [
+    ("yunet", "scrfd_path", "not a YuNet face detector"),
+    ("scrfd", "yunet_path", "not an SCRFD face detector"),
+])
+def test_the_other_detectors_weights_are_named_at_load(kind, other, expected, request,
+                                                       capsys, mood_video):
+    """Was: ``face_detector: yunet`` with SCRFD weights loaded, then every frame raised a
+    cv2.error in the log and sensing stopped."""
+    weights = request.getfixturevalue(other)
+    with pytest.raises(VisionError, match=expected) as caught:
+        make_detector(kind, weights)
+    message = str(caught.value)
+    assert str(weights) in message and "set face_detector: " in message
+    assert main(["watch", "--source", str(mood_video), "--detector", kind,
+                 "--detector-path", str(weights), "--frames", "3"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and expected in err and "Traceback" not in err
