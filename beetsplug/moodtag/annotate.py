@@ -7,13 +7,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from beets import ui
+from beets import config, ui
+from beets.util import syspath
+from mediafile import MediaFile, UnreadableFileError
 
 from beetsplug.moodtag import fields
-from moodplayer.music.affect import CueStats, estimate
+from moodplayer.emotion import VA
+from moodplayer.exceptions import AnalysisError
+from moodplayer.music.affect import AudioStats, Normalise, fuse
 from moodplayer.music.analyze import ANALYSIS_VERSION, Analysis, AnalysisSettings
 from moodplayer.music.batch import analyze_many
 from moodplayer.music.lastfm import NO_TAGS, LastFmClient
+from moodplayer.music.model import MusicModel, load_model
 from moodplayer.music.moodtags import tag_estimate
 from moodplayer.music.progress import Progress
 
@@ -53,13 +58,25 @@ class Annotator:
     """Annotates items with analysis, Last.fm tags and emotion, storing each atomically."""
 
     def __init__(self, log: BeetsLogger, settings: AnalysisSettings,
-                 client: LastFmClient | None) -> None:
+                 client: LastFmClient | None, normalise: Normalise = "none") -> None:
         self._log = log
         self._settings = settings
         self._client = client
+        self._normalise = normalise
+
+    def _stats(self, lib: Library) -> AudioStats | None:
+        """Library statistics of the audio estimates with ``normalise: library``, else None."""
+        if self._normalise != "library":
+            return None
+        return AudioStats.of(fields.audio_of(i)
+                             for i in lib.items(f"moodtag_version:{ANALYSIS_VERSION}"))
 
     def run(self, lib: Library, items: Sequence[Item], opts: RunOptions) -> Summary:
         """Annotate ``items``; Ctrl-C keeps finished items and ends with the summary."""
+        try:
+            model = load_model()
+        except AnalysisError as exc:
+            raise ui.UserError(f"moodtag: {exc}") from exc
         summary = Summary()
         todo: dict[str, list[Item]] = {}
         for item in items:
@@ -68,8 +85,7 @@ class Annotator:
                 self._log.debug("already annotated: {}", item.filepath)
             else:
                 todo.setdefault(str(item.filepath), []).append(item)  # resolved here
-        stats = CueStats.of(fields.analysis_of(i)
-                            for i in lib.items(f"moodtag_version:{ANALYSIS_VERSION}"))
+        stats = self._stats(lib)
         progress = Progress(len(todo), sys.stderr) if opts.progress else None
         try:
             durations = {path: float(group[0].get("length") or 0.0)
@@ -80,7 +96,7 @@ class Annotator:
                     self._log.error("{}", outcome.error)
                 else:
                     for item in todo[outcome.path]:
-                        self._store(item, outcome.analysis, stats, opts)
+                        self._store(item, outcome.analysis, model, stats, opts)
                         summary.analysed += 1
                 if progress:
                     progress.advance()
@@ -89,33 +105,50 @@ class Annotator:
         finally:
             if progress:
                 progress.close()
-        if summary.analysed and not opts.pretend and not summary.interrupted:
+        if (self._normalise == "library" and summary.analysed and not opts.pretend
+                and not summary.interrupted):
             self.renormalise(lib)
         return summary
 
-    def _store(self, item: Item, analysis: Analysis, stats: CueStats, opts: RunOptions) -> None:
+    def _store(self, item: Item, analysis: Analysis, model: MusicModel,
+               stats: AudioStats | None, opts: RunOptions) -> None:
         tags = NO_TAGS
         if self._client is not None:
             tags = self._client.track_tags(item.get("artist", ""), item.get("title", ""))
         tag_est = tag_estimate(tags.tags)
-        fields.apply(item, analysis, estimate(analysis, stats, tag_est), tags, tag_est)
+        audio = model.predict(analysis)
+        point = VA(audio.valence, audio.arousal)
+        affect = fuse(stats.relative(point) if stats else point, tag_est)
+        fields.apply(item, analysis, audio, affect, tags, tag_est)
         self._log.debug("{}: {} BPM, {}, mood {}", item.filepath, item["bpm"],
                         item["initial_key"], item["moodtag_mood"])
         if opts.pretend:
             ui.show_model_changes(item)
             return
         if opts.write:
-            item.try_write()  # only bpm and initial_key have a place in the file's tags
+            self._write_tags(item)
         item.store()  # one transaction: every field lands, or none does
 
+    def _write_tags(self, item: Item) -> None:
+        """Write ``bpm`` and ``initial_key`` (and nothing else) into the item's file."""
+        try:
+            media = MediaFile(syspath(item.path), id3v23=config["id3v23"].get(bool))
+            media.bpm = item["bpm"]
+            media.initial_key = item["initial_key"]
+            media.save()
+        except (UnreadableFileError, OSError) as exc:
+            self._log.error("{}: cannot write bpm and initial_key ({})", item.filepath, exc)
+        else:
+            item.mtime = item.current_mtime()
+
     def renormalise(self, lib: Library) -> int:
-        """Recompute emotion over the whole annotated library; returns items changed."""
+        """With ``normalise: library``, re-centre every annotated item; returns items changed."""
         annotated = list(lib.items(f"moodtag_version:{ANALYSIS_VERSION}"))
-        stats = CueStats.of(fields.analysis_of(i) for i in annotated)
+        stats = self._stats(lib) or AudioStats.of(())
         changed = 0
         with lib.transaction():
             for item in annotated:
-                affect = estimate(fields.analysis_of(item), stats, fields.tag_estimate_of(item))
+                affect = fuse(stats.relative(fields.audio_of(item)), fields.tag_estimate_of(item))
                 before = (item.get("moodtag_valence"), item.get("moodtag_arousal"))
                 fields.apply_affect(item, affect)
                 if (item["moodtag_valence"], item["moodtag_arousal"]) != before:

@@ -1,4 +1,4 @@
-"""The fields moodtag stores on items, their types, and conversions to and from Analysis."""
+"""The fields moodtag stores on items, their types, and how an analysis fills them."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from moodplayer.music.affect import Affect
     from moodplayer.music.lastfm import Tags
+    from moodplayer.music.model import Prediction
 
 #: Every flexible field moodtag writes, with its type (the recommender reads these names).
 ITEM_TYPES: dict[str, types.Type] = {
@@ -32,6 +33,7 @@ ITEM_TYPES: dict[str, types.Type] = {
     "moodtag_arousal": types.Float(3),
     "moodtag_audio_valence": types.Float(3),
     "moodtag_audio_arousal": types.Float(3),
+    "moodtag_confidence": types.Float(3),  # 0.25..1: P(the audio quadrant is right)
     "moodtag_tag_valence": types.Float(3),
     "moodtag_tag_arousal": types.Float(3),
     "moodtag_tag_evidence": types.Float(3),
@@ -48,15 +50,9 @@ def is_current(item: Item) -> bool:
     return item.get("moodtag_version") == ANALYSIS_VERSION
 
 
-def analysis_of(item: Item) -> Analysis:
-    """The stored analysis of an annotated item (for library statistics)."""
-    return Analysis(
-        bpm=float(item.get("bpm") or 0), bpm_confidence=item["moodtag_bpm_confidence"],
-        key="", mode=item["moodtag_mode"], key_strength=item["moodtag_key_strength"],
-        loudness=item["moodtag_loudness"], dynamic_range=item.get("moodtag_dynamic_range", 0.0),
-        energy=item["moodtag_energy"], onset_rate=item["moodtag_onset_rate"],
-        brightness=item["moodtag_brightness"], dissonance=item["moodtag_dissonance"],
-        duration=float(item.get("length") or 0), version=item["moodtag_version"])
+def audio_of(item: Item) -> VA:
+    """The stored audio-model estimate of an annotated item."""
+    return VA(item["moodtag_audio_valence"], item["moodtag_audio_arousal"])
 
 
 def tag_estimate_of(item: Item) -> TagEstimate | None:
@@ -69,17 +65,18 @@ def tag_estimate_of(item: Item) -> TagEstimate | None:
 
 
 def apply_affect(item: Item, affect: Affect) -> None:
-    """Set the emotion fields of ``item`` (not stored)."""
+    """Set the fused emotion fields of ``item`` (not stored)."""
     item["moodtag_valence"] = round(affect.fused.valence, 3)
     item["moodtag_arousal"] = round(affect.fused.arousal, 3)
-    item["moodtag_audio_valence"] = round(affect.audio.valence, 3)
-    item["moodtag_audio_arousal"] = round(affect.audio.arousal, 3)
     item["moodtag_mood"] = affect.mood
 
 
-def apply(item: Item, analysis: Analysis, affect: Affect, tags: Tags,
+def apply(item: Item, analysis: Analysis, audio: Prediction, affect: Affect, tags: Tags,
           estimate: TagEstimate | None) -> None:
-    """Set every moodtag field of ``item`` (not stored)."""
+    """Set every moodtag field of ``item`` (not stored).
+
+    ``audio`` is the model's own estimate, stored as is; ``affect`` the fused one.
+    """
     item["bpm"] = round(analysis.bpm)
     item["initial_key"] = analysis.initial_key
     item["moodtag_mode"] = analysis.mode
@@ -91,6 +88,9 @@ def apply(item: Item, analysis: Analysis, affect: Affect, tags: Tags,
     item["moodtag_onset_rate"] = round(analysis.onset_rate, 2)
     item["moodtag_brightness"] = round(analysis.brightness)
     item["moodtag_dissonance"] = round(analysis.dissonance, 3)
+    item["moodtag_audio_valence"] = round(audio.valence, 3)
+    item["moodtag_audio_arousal"] = round(audio.arousal, 3)
+    item["moodtag_confidence"] = round(audio.confidence, 3)
     apply_affect(item, affect)
     item["moodtag_tags"] = tags.names
     item["moodtag_tag_source"] = tags.source

@@ -17,10 +17,11 @@ import numpy as np
 
 from moodplayer.exceptions import AnalysisError, ConfigError
 from moodplayer.music.decode import DEFAULT_EXCERPT, SAMPLE_RATE, decode_excerpt
+from moodplayer.music.descriptors import DESCRIPTORS, describe
 from moodplayer.music.loudness import loudness
 
 #: Bump when the analysis changes so that incremental runs redo old results.
-ANALYSIS_VERSION = 1
+ANALYSIS_VERSION = 2
 
 #: essentia KeyExtractor profiles. ``bgate`` scored best on rendered MIDI (docs/audio.md).
 KEY_PROFILES = ("bgate", "edma", "edmm", "braw", "temperley", "krumhansl", "shaath",
@@ -80,8 +81,10 @@ class Analysis:
     energy: float  # 0..1: RMS level mapped from -60..0 dBFS
     onset_rate: float  # note onsets per second
     brightness: float  # mean spectral centroid, Hz
-    dissonance: float  # 0..1: mean sensory dissonance of the spectral peaks
+    dissonance: float  # 0..1: mean sensory dissonance of the strongest spectral peaks
     duration: float  # seconds, the whole file
+    #: ``descriptors.DESCRIPTORS`` in order: what the emotion model reads besides the cues
+    descriptors: tuple[float, ...] = ()
     version: int = ANALYSIS_VERSION
 
     @property
@@ -121,14 +124,6 @@ def _algorithms(profile: str, method: str) -> dict[str, object]:
         "key": es.KeyExtractor(profileType=profile, sampleRate=SAMPLE_RATE),
         "rhythm": es.RhythmExtractor2013(method=method),
         "onsets": es.OnsetRate(),
-        "window": es.Windowing(type="hann"),
-        "spectrum": es.Spectrum(),
-        "centroid": es.Centroid(range=SAMPLE_RATE / 2),
-        "peaks": es.SpectralPeaks(orderBy="frequency", magnitudeThreshold=1e-5,
-                                  maxPeaks=100, minFrequency=20, maxFrequency=5000,
-                                  sampleRate=SAMPLE_RATE),
-        "dissonance": es.Dissonance(),
-        "frames": es.FrameGenerator,
     }
 
 
@@ -142,20 +137,6 @@ def _beat_regularity(beats: np.ndarray, bpm: float) -> float:
     near |= np.abs(intervals - 2 * period) <= 0.05 * 2 * period  # a missed beat is fine
     return float(np.mean(near))
 
-
-def _spectral(alg: dict[str, object], samples: np.ndarray) -> tuple[float, float]:
-    centroids, dissonances = [], []
-    for frame in alg["frames"](samples, frameSize=4096, hopSize=4096, startFromZero=True):
-        if float(np.max(np.abs(frame))) < 1e-4:
-            continue
-        spec = alg["spectrum"](alg["window"](frame))
-        centroids.append(alg["centroid"](spec))
-        freqs, mags = alg["peaks"](spec)
-        if len(freqs) > 1:
-            dissonances.append(alg["dissonance"](freqs, mags))
-    brightness = float(np.mean(centroids)) if centroids else 0.0
-    dissonance = float(np.mean(dissonances)) if dissonances else 0.0
-    return brightness, dissonance
 
 
 def _middle(samples: np.ndarray, seconds: float) -> np.ndarray:
@@ -199,7 +180,7 @@ def analyze_samples(
         bpm_confidence = _beat_regularity(np.asarray(beats), float(bpm))
     _onsets, onset_rate = alg["onsets"](cue)
     integrated, loudness_range = loudness(cue, SAMPLE_RATE)
-    brightness, dissonance = _spectral(alg, cue)
+    found = describe(cue)
     return Analysis(
         bpm=fold_bpm(float(bpm), settings.min_bpm, settings.max_bpm),
         bpm_confidence=float(bpm_confidence),
@@ -210,9 +191,10 @@ def analyze_samples(
         dynamic_range=float(loudness_range),
         energy=float(min(1.0, max(0.0, (rms_db + 60.0) / 60.0))),
         onset_rate=float(onset_rate),
-        brightness=brightness,
-        dissonance=dissonance,
+        brightness=found["centroid_mean"],
+        dissonance=found["dissonance_mean"],
         duration=float(duration),
+        descriptors=tuple(found[name] for name in DESCRIPTORS),
     )
 
 

@@ -1,4 +1,8 @@
-"""The emotion estimate moves the right way, and the mood-tag table is sound."""
+"""The emotion estimate moves the right way, and the mood-tag table is sound.
+
+The direction tests run the shipped model (``models/moodplayer-music.json``) on the same
+tune rendered with one knob changed at a time.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,9 @@ import pytest
 
 from moodplayer.emotion import MOODS, VA, mood_of
 from moodplayer.music import samples
-from moodplayer.music.affect import CueStats, audio_estimate, estimate, fuse
+from moodplayer.music.affect import AudioStats, fuse
 from moodplayer.music.analyze import analyze_file
+from moodplayer.music.model import load_model
 from moodplayer.music.moodtags import mood_table, normalize_tag, tag_estimate
 
 BASE = {"bpm": 96, "mode": "major", "tonic": "E", "gain_db": -18.0, "brightness": 0.5}
@@ -34,9 +39,9 @@ def analysed(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def variants(analysed):
-    """Audio estimates of the variants, normalised over the variants as a library."""
-    stats = CueStats.of(analysed.values())
-    return {name: audio_estimate(a, stats) for name, a in analysed.items()}
+    """The shipped model's estimates of the variants (absolute: no library involved)."""
+    model = load_model()
+    return {name: model.predict(a) for name, a in analysed.items()}
 
 
 @pytest.mark.parametrize("variant", ["faster", "louder", "brighter"])
@@ -85,17 +90,26 @@ def test_more_tag_evidence_pulls_harder():
     assert fuse(audio, tag_estimate([("rock", 100)])).fused == audio
 
 
-def test_estimate_without_tags_is_the_audio_estimate(analysed, variants):
-    stats = CueStats.of(analysed.values())
-    result = estimate(analysed["minor"], stats, None)
-    assert result.fused == variants["minor"]
+def test_estimate_without_tags_is_the_audio_estimate(variants):
+    audio = VA(variants["minor"].valence, variants["minor"].arousal)
+    result = fuse(audio, None)
+    assert result.fused == audio
     assert result.mood == mood_of(result.fused)
 
 
-def test_same_track_reads_relative_to_the_library(analysed):
-    """Normalised over the user's library: a track is livelier among calm tracks."""
-    base = analysed["base"]
-    calm_library = CueStats.of([base, analysed["minor"]] * 10)
-    lively_library = CueStats.of([analysed["faster"], analysed["louder"]] * 10)
-    assert audio_estimate(base, calm_library).arousal > audio_estimate(
-        base, lively_library).arousal
+def test_confidence_is_the_probability_of_the_quadrant(variants):
+    for p in variants.values():
+        assert p.confidence == pytest.approx((1 + abs(p.valence)) / 2 * (1 + abs(p.arousal)) / 2)
+
+
+def test_library_normalisation_reads_a_track_relative_to_the_library():
+    """Only with ``normalise: library``: a track is livelier among calm tracks."""
+    track = VA(0.0, 0.0)
+    calm_library = AudioStats.of([VA(0.1, -0.8), VA(-0.2, -0.6)] * 20)
+    lively_library = AudioStats.of([VA(0.1, 0.8), VA(-0.2, 0.6)] * 20)
+    assert calm_library.relative(track).arousal > 0 > lively_library.relative(track).arousal
+
+
+def test_library_normalisation_of_an_empty_library_changes_nothing():
+    same = AudioStats.of([]).relative(VA(0.4, -0.3))
+    assert (same.valence, same.arousal) == pytest.approx((0.4, -0.3))

@@ -1,0 +1,139 @@
+"""Track emotion against human labels: old rules, the trained model and VibeNet, one run.
+
+Artist-grouped, quadrant-stratified k-fold cross-validation on ``../shared/data/mer4q``
+(600 clips, quadrants Q1..Q4): valence AUC (Q1+Q4 vs Q2+Q3), arousal AUC (Q1+Q2 vs
+Q3+Q4), quadrant accuracy at each model's natural centre and per-quadrant recall.
+
+- ``rules v1``: the hand-weighted cues of analysis version 1 (z-scored over all clips as
+  the "library", as ``beet moodtag`` did), on today's cue values.
+- ``model``: ``moodplayer.music.train``'s procedure, refitted inside every fold.
+- ``vibenet``: VibeNet 0.1.0's valence and energy outputs (centre 0.5), where installed
+  (``pip install vibenet``; GPL-3.0-or-later), on the same decoded samples.
+
+Features are extracted once with at most 2 processes and cached (see
+``moodplayer.music.dataset``). Needs the ``train`` extra (scikit-learn).
+
+    .venv/bin/python bench/music_emotion.py [--data ../shared/data/mer4q] [--folds 5]
+        [--seed 0] [--no-vibenet]
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from moodplayer.music.dataset import QUADRANTS, Clip, extract, load_labels
+from moodplayer.music.model import FEATURES
+from moodplayer.music.train import SELECTED, cross_validate, scores, split
+
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "mer4q"
+
+#: Analysis version 1's rules (moodplayer.music.affect before the trained model):
+#: cue -> (prior mean, prior std), weights for arousal and valence, mode weight.
+_PRIOR = {"bpm": (115.0, 25.0), "loudness": (-12.0, 4.0), "onset_rate": (3.0, 1.5),
+          "centroid_mean": (2500.0, 900.0), "dynamic_range": (7.0, 4.0),
+          "dissonance_mean": (0.45, 0.05)}
+_AROUSAL = {"bpm": 0.30, "loudness": 0.25, "onset_rate": 0.20, "centroid_mean": 0.15,
+            "dynamic_range": -0.10}
+_VALENCE = {"dissonance_mean": -0.20, "bpm": 0.10, "centroid_mean": 0.10}
+_MODE_WEIGHT = 0.6
+_PRIOR_WEIGHT = 5.0
+
+
+def rules_v1(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Version 1's valence and arousal of feature rows ``x``, z-scored over all of them."""
+    n = len(x)
+    z = {}
+    for cue, (pm, ps) in _PRIOR.items():
+        v = x[:, FEATURES.index(cue)]
+        mean = (v.sum() + _PRIOR_WEIGHT * pm) / (n + _PRIOR_WEIGHT)
+        std = math.sqrt((((v - mean) ** 2).sum() + _PRIOR_WEIGHT * ps**2) / (n + _PRIOR_WEIGHT))
+        z[cue] = (v - mean) / std
+    arousal = sum(w * z[c] for c, w in _AROUSAL.items())
+    valence = _MODE_WEIGHT * x[:, FEATURES.index("mode_strength")] + sum(
+        w * z[c] for c, w in _VALENCE.items())
+    return np.tanh(valence), np.tanh(arousal)
+
+
+def vibenet_outputs(data: Path, clips: list[Clip]) -> tuple[np.ndarray, float] | None:
+    """VibeNet's (valence, energy) per clip, centred on 0, and seconds per clip; None if absent."""
+    try:
+        import vibenet
+    except ImportError:
+        return None
+    from moodplayer.music.decode import SAMPLE_RATE, decode_excerpt
+
+    model = vibenet.load_model()
+    out = np.zeros((len(clips), 2))
+    start = time.perf_counter()
+    for i, clip in enumerate(clips):
+        samples = decode_excerpt(data / clip.file).samples
+        result = model.predict(samples, sr=SAMPLE_RATE)[0]
+        out[i] = result.valence - 0.5, result.energy - 0.5
+    return out, (time.perf_counter() - start) / len(clips)
+
+
+def _folded(clips: list[Clip], valence: np.ndarray, arousal: np.ndarray, k: int,
+            seed: int) -> tuple[list[dict], dict]:
+    """Scores of a fixed predictor on the same test folds the model is scored on."""
+    folds = [scores([clips[i] for i in te], valence[te], arousal[te])
+             for _, te in split(clips, k, seed)]
+    return folds, scores(clips, valence, arousal)
+
+
+def _print(name: str, folds: list[dict], pooled: dict) -> None:
+    def mean(key: str) -> float:
+        return float(np.mean([f[key] for f in folds]))
+
+    recall = "  ".join(f"{q} {100 * pooled['recall'][q]:3.0f}%" for q in QUADRANTS)
+    print(f"{name:10s} valence AUC {pooled['valence_auc']:.3f} (folds {mean('valence_auc'):.3f}"
+          f" ± {np.std([f['valence_auc'] for f in folds]):.3f})  arousal AUC "
+          f"{pooled['arousal_auc']:.3f} (folds {mean('arousal_auc'):.3f})  quadrant "
+          f"{100 * pooled['quadrant_accuracy']:.1f} % (folds "
+          f"{100 * mean('quadrant_accuracy'):.1f} %)  recall {recall}")
+    for i, f in enumerate(folds, start=1):
+        print(f"{'':10s}   fold {i}: valence {f['valence_auc']:.3f}  arousal "
+              f"{f['arousal_auc']:.3f}  quadrant {100 * f['quadrant_accuracy']:.1f} %")
+
+
+def main() -> int:
+    """Run the comparison and print one block per predictor."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--no-vibenet", action="store_true")
+    args = ap.parse_args()
+    if not (args.data / "labels.csv").is_file():
+        print(f"{args.data / 'labels.csv'} is absent: the labelled clips are not part of the "
+              "project", file=sys.stderr)
+        return 2
+    clips = load_labels(args.data)
+    x_all = extract(args.data, clips)
+    ok = ~np.isnan(x_all).any(axis=1)
+    kept = [c for c, good in zip(clips, ok, strict=True) if good]
+    x = x_all[ok]
+    print(f"{len(kept)} clips ({len(clips) - len(kept)} unreadable), {args.folds}-fold "
+          f"artist-grouped CV, seed {args.seed}")
+    _print("rules v1", *_folded(kept, *rules_v1(x), args.folds, args.seed))
+    cols = [FEATURES.index(n) for n in SELECTED]
+    folds, pooled, _ = cross_validate(x[:, cols], kept, args.folds, args.seed)
+    _print("model", folds, pooled)
+    if not args.no_vibenet:
+        found = vibenet_outputs(args.data, kept)
+        if found is None:
+            print("vibenet    not installed (pip install vibenet): skipped")
+        else:
+            out, cost = found
+            _print("vibenet", *_folded(kept, out[:, 0], out[:, 1], args.folds, args.seed))
+            print(f"{'':10s} VibeNet costs {cost:.2f} s per clip (decode included)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
