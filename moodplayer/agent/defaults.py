@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import random
+import re
+from collections.abc import Container
 from pathlib import Path
 
 from moodplayer.agent.config import AgentConfig
@@ -16,8 +18,10 @@ from moodplayer.exceptions import RecommendError
 
 log = logging.getLogger(__name__)
 
-#: A track to play: its path, artist and title (empty where unknown).
+#: A track to play: its path (or URL), artist and title (empty where unknown).
 Track = tuple[str, str, str]
+#: A playlist entry with a URI scheme (http://, https://, file://...), as in RFC 3986.
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 def read_m3u(path: Path) -> list[str]:
@@ -30,6 +34,9 @@ def read_m3u(path: Path) -> list[str]:
     tracks = []
     for line in (raw.strip() for raw in lines):
         if line and not line.startswith("#"):
+            if _URL.match(line) and not line.startswith("file://"):
+                tracks.append(line)  # a stream or other URL: the player opens it as is
+                continue
             entry = Path(line.removeprefix("file://")).expanduser()
             tracks.append(str(entry if entry.is_absolute() else path.parent / entry))
     return tracks
@@ -68,15 +75,19 @@ class DefaultSelection:
             return f"your default playlist {self.config.default_playlist.name}"
         return f"your default query '{self.config.default_query}'"
 
-    def take(self, n: int) -> list[Track]:
-        """The next ``n`` tracks (refilling and reshuffling when used up)."""
+    def take(self, n: int, skip: Container[str] = ()) -> list[Track]:
+        """The next ``n`` tracks whose path is not in ``skip`` (refilling and reshuffling
+        when used up); RecommendError when none is left."""
         picked: list[Track] = []
         while len(picked) < n:
             if not self._queue:
-                self._queue = self._load()
+                self._queue = [t for t in self._load() if t[0] not in skip]
                 if not self._queue:
-                    raise RecommendError(f"{self.describe()} matches no tracks")
-            picked.append(self._queue.pop(0))
+                    raise RecommendError(f"{self.describe()} matches no tracks that can "
+                                         f"be queued")
+            track = self._queue.pop(0)
+            if track[0] not in skip:
+                picked.append(track)
         return picked
 
     def _load(self) -> list[Track]:

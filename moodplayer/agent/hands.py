@@ -1,8 +1,10 @@
 """The agent's hands and ears on the player: the one place that talks to moodplayer.player.
 
-It listens to the player part's ``PlayerManager`` and turns what it reports into
-``PlayerEvent``s for the agent, and offers the few actions the agent needs (enqueue,
-play). While no player runs, enqueueing is not attempted and the agent waits.
+It listens to the player part's ``PlayerManager`` (track changes, feedback, playback
+status, players coming and going) and turns what it reports into ``PlayerEvent``s for the
+agent, and offers the few actions the agent needs (enqueue, remove, play). The manager
+owns its own connection to the session bus and comes back with it when the bus restarts.
+While no player runs, enqueueing is not attempted and the agent waits.
 """
 
 from __future__ import annotations
@@ -12,33 +14,38 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-import dbus
-from gi.repository import GLib
-
 from moodplayer.agent.config import AgentConfig
 from moodplayer.player import (
     BackendSettings,
     EnqueueResult,
     FeedbackEvent,
+    PlaybackStatus,
     PlayerListener,
     PlayerManager,
     PlayerName,
+    TrackRef,
+    to_uri,
 )
 
 log = logging.getLogger(__name__)
 
 EventKind = Literal["appeared", "vanished", "started", "played", "skipped", "paused",
                     "playing", "stopped"]
-#: Called once per enqueue request: the paths the player accepted (empty: none), and why not.
-Enqueued = Callable[[Sequence[str], str], None]
-
-_MPRIS_PATH = "/org/mpris/MediaPlayer2"
-_PROPERTIES = "org.freedesktop.DBus.Properties"
+#: Called once per enqueue request: the paths the player accepted, the paths that can
+#: never be queued with the reason, as (path, reason), and why the player took none
+#: (empty when it took them).
+Enqueued = Callable[[Sequence[str], Sequence[tuple[str, str]], str], None]
+#: Called once per removal request: the paths taken out of the player's queue, and the
+#: error that stopped it (empty if none: what was not taken out was no longer waiting).
+Removed = Callable[[Sequence[str], str], None]
+_STATUS_EVENT: dict[PlaybackStatus, EventKind] = {
+    "Playing": "playing", "Paused": "paused", "Stopped": "stopped"}
 
 
 @dataclass(frozen=True, slots=True)
 class PlayerEvent:
-    """Something the player did, as the agent cares about it."""
+    """Something the player did, as the agent cares about it (``path``: the track; for
+    ``appeared``, what the player has loaded already, if anything)."""
 
     kind: EventKind
     player: str
@@ -46,56 +53,55 @@ class PlayerEvent:
     position_s: float | None = None
 
 
+def _path(track: TrackRef) -> str:
+    """How the agent names a track: its local path, else its URL or tags."""
+    return track.path or track.describe()
+
+
 class Hands(PlayerListener):
     """Follows the preferred player; enqueues into it; reports what it does."""
 
-    def __init__(self, bus: dbus.Bus, config: AgentConfig) -> None:
-        self.bus, self.config = bus, config
+    def __init__(self, config: AgentConfig, address: str | None = None) -> None:
+        self.config = config
         settings = BackendSettings(mpv_socket=config.mpv_socket, mpd_host=config.mpd_host,
                                    mpd_port=config.mpd_port)
-        self.manager = PlayerManager(bus, priority=config.players,
-                                     ignore=config.ignore_players, settings=settings)
+        self.manager = PlayerManager(priority=config.players, ignore=config.ignore_players,
+                                     settings=settings, address=address)
         self.manager.add_listener(self)
         self.on_event: Callable[[PlayerEvent], None] | None = None
         self.name = ""
         self.playing = False
         self.playing_path = ""
-        self._receiver = None
-        self._check = 0
 
     @property
     def available(self) -> bool:
         """True while a usable player is there to steer."""
         return bool(self.name)
 
+    @property
+    def can_remove(self) -> bool:
+        """True if the steered player lets tracks be taken out of its queue."""
+        return bool(self.name) and self.manager.can_remove(self.name)
+
     def start(self, on_event: Callable[[PlayerEvent], None]) -> None:
         """Begin following players on the bus, reporting to ``on_event``."""
         self.on_event = on_event
         self.manager.start()
-        # Play/pause without a track change brings no feedback event: a property change
-        # is the cue to look at the player's state again (after the manager saw it).
-        self._receiver = self.bus.add_signal_receiver(
-            self._poke, "PropertiesChanged", _PROPERTIES, path=_MPRIS_PATH)
         log.info("waiting for an MPRIS player")
 
     def _emit(self, kind: EventKind, path: str = "", position_s: float | None = None) -> None:
         if self.on_event is not None:
             self.on_event(PlayerEvent(kind, self.name, path, position_s))
 
-    def _poke(self, *_args: object) -> None:
-        if not self._check:
-            self._check = GLib.idle_add(self._recheck)
-
-    def _recheck(self) -> bool:
-        self._check = 0
-        player = self.manager.player()
-        playing = bool(player and player.playing)
-        if playing != self.playing and self.name:
-            self.playing = playing
-            stopped = player is None or player.tracker.status == "Stopped"
-            self._emit("playing" if playing else "stopped" if stopped else "paused",
-                       self.playing_path)
-        return False
+    def _steer(self, player: PlayerName | None) -> None:
+        """Follow ``player`` (None: none left), reading what it plays right now."""
+        self.name = str(player) if player else ""
+        current = self.manager.player(self.name) if self.name else None
+        track = current.track if current is not None else None
+        self.playing = bool(current and current.playing)
+        self.playing_path = _path(track) if track is not None else ""
+        if self.name:
+            self._emit("appeared", self.playing_path)
 
     # -- PlayerListener ----------------------------------------------------------------
     def on_player_appeared(self, player: PlayerName, backend: str) -> None:
@@ -103,39 +109,39 @@ class Hands(PlayerListener):
         active = self.manager.active() or player
         if str(active) == self.name:
             return
-        self.name = str(active)
-        current = self.manager.player()
-        self.playing = bool(current and current.playing)
-        log.info("steering %s (queue through %s)", self.name, backend)
-        self._emit("appeared")
+        log.info("steering %s (queue through %s)", active, backend)
+        self._steer(active)
 
     def on_player_vanished(self, player: PlayerName) -> None:
         """A player quit: follow another one, or wait."""
         if str(player) != self.name:
             return
         gone = self.name
-        active = self.manager.active()
-        self.name = str(active) if active else ""
-        self.playing, self.playing_path = False, ""
+        self.name, self.playing, self.playing_path = "", False, ""
         if self.on_event is not None:
             self.on_event(PlayerEvent("vanished", gone))
-        if self.name:
-            self._emit("appeared")
+        self._steer(self.manager.active())
+
+    def on_status(self, player: PlayerName, status: PlaybackStatus) -> None:
+        """Play, pause or stop without a track change."""
+        if str(player) != self.name or (status == "Playing") == self.playing:
+            return
+        self.playing = status == "Playing"
+        self._emit(_STATUS_EVENT[status], self.playing_path)
 
     def on_feedback(self, event: FeedbackEvent) -> None:
-        """A track started, was played through, skipped, or paused."""
-        if str(event.player) != self.name:
-            return
-        path = event.track.path or event.track.describe()
+        """A track started, was played through or skipped."""
+        if str(event.player) != self.name or event.kind == "paused":
+            return  # pausing comes as a status change
+        path = _path(event.track)
         if event.kind == "started":
-            self.playing, self.playing_path = True, path
-        elif event.kind == "paused":
-            self.playing = False
+            self.playing_path = path
         self._emit(event.kind, path, event.position_s)
 
     # -- actions -------------------------------------------------------------------------
-    def enqueue(self, paths: Sequence[str], done: Enqueued) -> None:
-        """Queue ``paths`` (in order) after what plays; ``done`` hears once what came of it."""
+    def enqueue(self, paths: Sequence[str], done: Enqueued, after: str | None = None) -> None:
+        """Queue ``paths`` (in order) after ``after`` (one of the agent's upcoming tracks)
+        or after what plays; ``done`` hears once what came of it."""
         answered = False
 
         def result(outcome: EnqueueResult) -> None:
@@ -143,25 +149,28 @@ class Hands(PlayerListener):
             if answered or outcome.status == "waiting":
                 return  # waiting: the manager keeps the request and answers later
             answered = True
+            refused = list(outcome.refused)
             if outcome.status in ("queued", "deferred"):
-                done(list(paths), "")
+                gone = {path for path, _ in refused}
+                done([p for p in paths if p not in gone], refused, "")
+            elif refused and len(refused) == len(paths):
+                done([], refused, "")
             else:
-                done([], outcome.message or "the player refused the tracks")
+                done([], refused, outcome.message or "the player refused the tracks")
 
-        self.manager.enqueue(list(paths), player=self.name or None, done=result)
+        self.manager.enqueue(list(paths), player=self.name or None, done=result, after=after)
+
+    def remove(self, paths: Sequence[str], done: Removed) -> None:
+        """Take these upcoming tracks out of the player's queue (never what plays)."""
+        wanted = {to_uri(p): p for p in paths}
+        self.manager.remove(list(paths), player=self.name or None,
+                            done=lambda removed, why: done(
+                                [wanted[u] for u in removed if u in wanted], why))
 
     def play(self) -> None:
         """Start playback (used once, with ``run --play``, on an idle player)."""
-        player = self.manager.player()
-        if player is not None:
-            player.play()
+        self.manager.play(self.name or None)
 
     def close(self) -> None:
         """Stop following players."""
-        if self._receiver is not None:
-            self._receiver.remove()
-            self._receiver = None
-        if self._check:
-            GLib.source_remove(self._check)
-            self._check = 0
         self.manager.stop()

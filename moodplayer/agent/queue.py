@@ -1,11 +1,17 @@
-"""The queue policy: when the agent adds tracks, and when it keeps its hands off.
+"""The queue policy: when the agent adds tracks, takes them out, and keeps its hands off.
 
 Pure bookkeeping, no I/O, so every rule is testable on its own:
 
-- keep ``length`` upcoming tracks of the agent's own queued (never touch what plays);
-- re-plan only when the sustained mood changes: tracks chosen for the new mood go in
-  right after the playing one; those chosen for the old mood no longer count (players
-  offer no way to take them out again; they play later);
+- keep ``length`` upcoming tracks of the agent's own queued (never touch what plays or
+  what the user queued), in the order they were chosen: new picks go after the agent's
+  last upcoming one;
+- re-plan only when the sustained mood changes: the agent's upcoming picks chosen for the
+  old mood are ``retired`` and taken out of the player's queue where it allows; while
+  they are still there (being removed, or a player that cannot remove) they count, so the
+  agent adds nothing behind them. At no time more than ``length`` of the agent's own
+  unplayed tracks wait in the queue;
+- tracks that cannot be queued (a file gone from disk) are remembered and never chosen
+  again; nor is the track that plays;
 - back off when the user takes over: a track the agent did not queue starts while the
   agent's tracks were up next (the user picked or queued something). The agent then
   adds nothing until one of its own tracks plays again, or the player stops.
@@ -31,42 +37,66 @@ class QueuePlan:
 
     length: int
     upcoming: list[Queued] = field(default_factory=list)
-    abandoned: list[Queued] = field(default_factory=list)
+    retired: list[Queued] = field(default_factory=list)
+    unqueueable: set[str] = field(default_factory=set)
     playing: Queued | None = None
+    playing_path: str = ""
     backed_off: bool = False
     requested: int = 0
+    removing: int = 0
 
     def wanted(self) -> int:
         """How many tracks to add now (0 while backed off or a request is on its way)."""
-        if self.backed_off or self.requested:
+        if self.backed_off or self.requested or self.removing:
             return 0
-        return max(0, self.length - len(self.upcoming))
+        return max(0, self.length - len(self.upcoming) - len(self.retired))
+
+    def waiting(self) -> int:
+        """The agent's own tracks waiting in the player's queue (fitting or retired)."""
+        return len(self.upcoming) + len(self.retired)
+
+    def after(self) -> str | None:
+        """The agent's last upcoming pick: new picks go after it (None: after what plays)."""
+        return self.upcoming[-1].path if self.upcoming else None
+
+    def excluded(self) -> set[str]:
+        """Paths never to choose now: queued, playing, or impossible to queue."""
+        return ({q.path for q in self.upcoming} | {q.path for q in self.retired}
+                | self.unqueueable | ({self.playing_path} if self.playing_path else set()))
 
     def stale(self, mood: str) -> list[Queued]:
         """Upcoming tracks chosen for a mood other than ``mood`` (to re-plan)."""
         return [q for q in self.upcoming if q.mood != mood]
 
     def added(self, track: Queued) -> None:
-        """The player accepted ``track`` into its queue."""
+        """The player accepted ``track`` into its queue (after the other upcoming ones)."""
         self.upcoming.append(track)
 
-    def abandon(self, track: Queued) -> None:
-        """``track`` stays in the player's queue but no longer counts (chosen for an old
-        mood); when it plays it is still the agent's own."""
-        self.upcoming = [q for q in self.upcoming if q is not track]
-        self.abandoned.append(track)
+    def refused(self, path: str) -> None:
+        """``path`` cannot be queued (missing, unreadable): never choose it again."""
+        self.unqueueable.add(path)
+
+    def retire(self, tracks: list[Queued]) -> None:
+        """``tracks`` no longer fit: they leave ``upcoming`` but count until removed or played."""
+        self.upcoming = [q for q in self.upcoming if q not in tracks]
+        self.retired.extend(tracks)
+
+    def removed(self, tracks: list[Queued]) -> None:
+        """``tracks`` are no longer in the player's queue (taken out, or gone already)."""
+        self.retired = [q for q in self.retired if q not in tracks]
 
     def started(self, path: str) -> Queued | None:
         """A track started playing; returns the agent's entry for it, if it is one.
 
-        A track of the agent's: it leaves ``upcoming`` (players insert new tracks right
-        after the playing one, so queue order is not request order) and any back-off
-        ends. Any other track while the agent was steering: back off.
+        A track of the agent's: it leaves ``upcoming`` (or ``retired``) with the agent's
+        picks queued before it (passed over: they could not play, or the user jumped past
+        them), and any back-off ends. Any other track while the agent was steering: back off.
         """
-        for pool in (self.upcoming, self.abandoned):
-            for q in pool:
+        self.playing_path = path
+        for pool in (self.upcoming, self.retired):
+            for index, q in enumerate(pool):
                 if q.path == path:
-                    pool.remove(q)
+                    del pool[:index + 1]
                     self.playing = q
                     self.backed_off = False
                     return q
@@ -79,9 +109,11 @@ class QueuePlan:
         """The player stopped (end of its queue, or the user pressed stop)."""
         self.playing = None
         self.upcoming.clear()
-        self.abandoned.clear()
+        self.retired.clear()
         self.backed_off = False
 
-    def forget_player(self) -> None:
-        """The player went away: nothing of ours is queued anywhere any more."""
+    def forget_player(self, playing_path: str = "") -> None:
+        """A player appeared or went away: nothing of ours is queued anywhere any more;
+        ``playing_path`` is what that player has loaded (never to be queued again)."""
         self.stopped()
+        self.playing_path = playing_path

@@ -4,6 +4,10 @@ Everything happens on the GLib main loop: player signals, the control interface,
 notification replies, timers; the camera reads frames on its own worker thread and hands
 only mood events over. No busy waiting: the loop sleeps until something happens (plus one
 housekeeping tick a second while the camera is open, to notice a silent camera).
+
+The session bus may go away (a desktop session restarting its bus): the agent flushes its
+state, waits for the bus to come back, takes its name again and carries on; the player
+part follows players on its own connection and comes back by itself.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import dbus
+import dbus.bus
 from dbus.mainloop.glib import DBusGMainLoop
 from gi.repository import GLib
 
@@ -30,6 +35,7 @@ from moodplayer.agent.queue import Queued, QueuePlan
 from moodplayer.agent.store import MoodSample, StateStore, forget_all
 from moodplayer.emotion import MOODS
 from moodplayer.exceptions import MoodplayerError, RecommendError, VisionError
+from moodplayer.player import session_address
 from moodplayer.recommend import FeedbackStore, MoodEstimate, Recommender, make_policy
 
 if TYPE_CHECKING:
@@ -40,6 +46,8 @@ log = logging.getLogger(__name__)
 
 #: Seconds between attempts while the library is locked or unreadable.
 RETRY_S = 5.0
+#: Seconds between attempts to reach a session bus that went away.
+RECONNECT_S = 2.0
 #: Feedback kinds the player reports that the recommender learns from.
 _LEARNED = {"played": "played", "skipped": "skipped"}
 
@@ -96,11 +104,25 @@ def ensure_consent(store: StateStore, *, grant: bool) -> None:
     store.grant_consent("asked")
 
 
+def connect_session() -> dbus.bus.BusConnection:
+    """A connection to the session bus that does not end the process when the bus goes."""
+    address = session_address()
+    if address is None:
+        raise MoodplayerError("no D-Bus session bus: DBUS_SESSION_BUS_ADDRESS is not set")
+    try:
+        bus = dbus.bus.BusConnection(address)
+    except dbus.DBusException as exc:
+        raise MoodplayerError(f"no D-Bus session bus at {address}: "
+                              f"{exc.get_dbus_message()}") from exc
+    bus.set_exit_on_disconnect(False)
+    return bus
+
+
 class Agent:
     """The running service; also the Controller of the D-Bus control interface."""
 
     def __init__(self, config: AgentConfig, options: RunOptions, store: StateStore,
-                 bus: dbus.Bus, hands: Hands | None = None) -> None:
+                 bus: dbus.bus.BusConnection, hands: Hands | None = None) -> None:
         self.config, self.options, self.store, self.bus = config, options, store, bus
         self.sensing = options.sensing or config.sensing
         self.loop = GLib.MainLoop()
@@ -114,11 +136,14 @@ class Agent:
         self.source = self._mood_source()
         self.notifier = Notifier(bus, enabled=config.notifications)
         self.control = ControlService(bus, self)
-        self.hands = hands if hands is not None else Hands(bus, config)
+        self.hands = hands if hands is not None else Hands(config)
         self._retry = 0
         self._glance = 0
         self._tick = 0
+        self._reconnect = 0
         self._kicked = False
+        self._running = True
+        bus.call_on_disconnection(self._bus_lost)
 
     # -- parts -----------------------------------------------------------------------
 
@@ -179,14 +204,51 @@ class Agent:
 
     def shutdown(self) -> None:
         """Release the camera, the player and the bus name; flush and close the store."""
+        self._running = False
         self._stop_sensing()
         if self.source is not None:
             self.source.close()
         self.hands.close()
-        self.control.close()
+        if self._reconnect:
+            GLib.source_remove(self._reconnect)
+            self._reconnect = 0
+        if self.control is not None:
+            self.control.close()
         self.recommender.store.close()
         self.store.close()
         log.info("stopped; state flushed")
+
+    # -- the session bus -------------------------------------------------------------
+
+    def _bus_lost(self, _connection: object) -> None:
+        """The session bus went away: flush the state and wait for it to come back."""
+        if not self._running:
+            return
+        self.store.close()  # checkpoint everything into the main file
+        self.store = StateStore(self.store.path)
+        self.control = None
+        log.warning("the session bus went away: state flushed; waiting for it to come back")
+        self._reconnect = GLib.timeout_add(int(RECONNECT_S * 1000), self._try_reconnect)
+
+    def _try_reconnect(self) -> bool:
+        try:
+            bus = connect_session()
+        except MoodplayerError:
+            return True  # not back yet: try again
+        self._reconnect = 0
+        try:
+            self.control = ControlService(bus, self)
+        except dbus.DBusException as exc:
+            log.error("the session bus is back but the agent's name is taken (%s): stopping",
+                      exc.get_dbus_message())
+            bus.close()
+            self.loop.quit()
+            return False
+        self.bus = bus
+        self.notifier = Notifier(bus, enabled=self.config.notifications)
+        bus.call_on_disconnection(self._bus_lost)
+        log.info("the session bus is back: carrying on")
+        return False
 
     # -- sensing ---------------------------------------------------------------------
 
@@ -269,13 +331,18 @@ class Agent:
     def _choose(self, n: int) -> list[tuple[str, str, str, str]]:
         """``n`` tracks as (path, artist, title, reason) for the current label."""
         label = self._label()
+        excluded = self.plan.excluded()
         if label == "default":
             why = f"{'sensing is off' if self.source is None else 'no face seen'}: " \
                   f"playing {self.defaults.describe()}"
-            return [(path, artist, title, why) for path, artist, title in self.defaults.take(n)]
+            # The playlist loops: only what cannot be queued and what plays are left out.
+            skip = self.plan.unqueueable | {self.plan.playing_path}
+            return [(path, artist, title, why)
+                    for path, artist, title in self.defaults.take(n, skip=skip)]
         estimate = self.mood if self.mood is not None and label == self.mood.mood \
             else MoodEstimate.named(label)
-        picks = self.recommender.suggest(estimate, n)
+        picks = [p for p in self.recommender.suggest(estimate, n + len(excluded))
+                 if p.path not in excluded][:n]
         note = ""
         if self.mood is not None and self.mood.mood in self.config.never_moods:
             note = f" (not steering toward {self.mood.mood}: it is in never_moods)"
@@ -285,10 +352,27 @@ class Agent:
         if self.paused or not self.hands.available or self.plan.backed_off:
             return
         label = self._label()
-        for queued in self.plan.stale(label):
-            self.plan.abandon(queued)
-            log.info("re-planning for %s: %s (chosen for %s) no longer counts", label,
-                     queued.path, queued.mood)
+        stale = self.plan.stale(label)
+        if stale:
+            self.plan.retire(stale)
+            for queued in stale:
+                log.info("re-planning for %s: taking out %s (chosen for %s)", label,
+                         queued.path, queued.mood)
+            if self.hands.can_remove:
+                self.plan.removing += 1
+                self.hands.remove([q.path for q in stale],
+                                  lambda removed, why: self._removed(stale, removed, why))
+            else:
+                log.info("%s cannot take tracks out of its queue: adding nothing behind the "
+                         "%d left there", self.hands.name, len(stale))
+        self._fill()
+
+    def _removed(self, stale: list[Queued], removed: Sequence[str], why: str) -> None:
+        """The player answered a removal: what is not there any more no longer counts."""
+        self.plan.removing -= 1
+        # Without an error, what was not removed is no longer waiting (it plays, or the
+        # user took it out); after an error it may still be there and keeps counting.
+        self.plan.removed([q for q in stale if q.path in removed or not why])
         self._fill()
 
     def _fill(self) -> None:
@@ -307,30 +391,43 @@ class Agent:
         self.plan.requested += 1
         mood = self.mood.mood if self.mood and not self.absent else "none"
         self.hands.enqueue([c[0] for c in chosen],
-                           lambda accepted, why: self._enqueued(chosen, label, mood, accepted,
-                                                                why))
+                           lambda accepted, refused, why: self._enqueued(
+                               chosen, label, mood, accepted, refused, why),
+                           after=self.plan.after())
 
     def _enqueued(self, chosen: list[tuple[str, str, str, str]], label: str, mood: str,
-                  accepted: Sequence[str], why: str) -> None:
-        """The player answered an enqueue request: record and announce what it took."""
+                  accepted: Sequence[str], refused: Sequence[tuple[str, str]],
+                  why: str) -> None:
+        """The player answered an enqueue request: record and announce what it took,
+        remember what can never be queued, and take the next candidates instead."""
         self.plan.requested -= 1
-        if not accepted:
-            log.warning("the player did not take the tracks: %s", why)
+        for path, reason in refused:
+            self.plan.refused(path)
+            log.warning("cannot queue %s (%s): leaving it out from now on", path, reason)
+        if why:
+            log.warning("the player did not take the tracks: %s; trying again in %g s", why,
+                        RETRY_S)
+            if not self._retry:
+                self._retry = GLib.timeout_add(int(RETRY_S * 1000), self._retry_fill)
             return
+        taken = set(accepted)
         lines = []
-        for path, artist, title, reason in chosen:
+        for path, artist, title, reason in (c for c in chosen if c[0] in taken):
             decision = self.store.add_decision(mood=mood, target=label, path=path,
                                                title=title, artist=artist, reason=reason,
                                                player=self.hands.name)
             self.plan.added(Queued(path, label, decision))
             log.info("queued %s – %s: %s", artist, title, reason)
             lines.append(f"{artist} – {title}: {reason}")
-        self.notifier.show(f"moodplayer queued music for {label}", "\n".join(lines))
-        if not self._kicked and self.options.play and not self.hands.playing:
+        if lines:
+            self.notifier.show(f"moodplayer queued music for {label}", "\n".join(lines))
+        if lines and not self._kicked and self.options.play and not self.hands.playing:
             self._kicked = True
             self.hands.play()
         if label != self._label():  # the mood moved on while the player answered
             self._replan()
+        else:
+            self._fill()  # in place of what could not be queued
 
     def _retry_fill(self) -> bool:
         self._retry = 0
@@ -342,8 +439,9 @@ class Agent:
     def on_player_event(self, event: PlayerEvent) -> None:
         kind = event.kind
         if kind == "appeared":
-            log.info("player %s is here", event.player)
-            self.plan.forget_player()
+            log.info("player %s is here%s", event.player,
+                     f", playing {event.path}" if event.path else "")
+            self.plan.forget_player(event.path)
             self._fill()
         elif kind == "vanished":
             log.info("player %s went away; waiting for a player", event.player)
@@ -364,6 +462,7 @@ class Agent:
             self._learn(event.path, _LEARNED[kind])
         elif kind == "stopped":
             self.plan.stopped()
+            self._fill()
         self._update_sensing()
 
     def _learn(self, path: str, kind: str) -> None:
@@ -385,7 +484,7 @@ class Agent:
             "mood": mood, "steering toward": self._label(),
             "policy": self.config.policy, "target": self.target,
             "player": self.hands.name or "none", "playing": self.hands.playing_path or "",
-            "queued by moodplayer": str(len(self.plan.upcoming)),
+            "queued by moodplayer": str(self.plan.waiting()),
             "backed off": "yes" if self.plan.backed_off else "no",
             "stored": ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items()),
         }
@@ -467,10 +566,7 @@ def run_agent(config: AgentConfig, options: RunOptions) -> int:
         uses_camera = not options.mood_script and (options.sensing or config.sensing) != "off"
         if uses_camera:
             ensure_consent(store, grant=options.grant_consent)
-        try:
-            bus = dbus.SessionBus()
-        except dbus.DBusException as exc:
-            raise MoodplayerError(f"no D-Bus session bus: {exc.get_dbus_message()}") from exc
+        bus = connect_session()
         try:
             agent = Agent(config, options, store, bus)
         except dbus.DBusException as exc:

@@ -8,9 +8,11 @@ one dbus-python dispatches on). In short::
     manager = PlayerManager(bus, priority=["rhythmbox", "%any"], ignore=["chromium"],
                             settings=BackendSettings(mpv_socket=Path("~/.mpv.sock")))
     manager.add_listener(my_listener)        # a PlayerListener: on_feedback(FeedbackEvent),
-    manager.start()                          # on_player_appeared/vanished, on_enqueue_result
-    manager.enqueue([path, TrackRef(spotify_id=...)], player=None, done=callback)
-    manager.active(); manager.queue_length(); manager.play(); manager.stop()
+    manager.start()                          # on_status, on_player_appeared/vanished,
+                                             # on_enqueue_result
+    manager.enqueue([path, TrackRef(spotify_id=...)], player=None, done=callback, after=None)
+    manager.remove([path], done=callback)    # upcoming entries only; see can_remove()
+    manager.active(); manager.player().track; manager.queue_length(); manager.stop()
 
 ``FeedbackEvent.track`` is a ``TrackRef`` (path, Spotify id, artist/title): the beets
 look-up is the caller's.
@@ -22,12 +24,14 @@ from moodplayer.player.events import (
     EnqueueStatus,
     FeedbackEvent,
     FeedbackKind,
+    PlaybackStatus,
     QueueItem,
+    Removed,
     TrackRef,
 )
 from moodplayer.player.identity import ANY, PlayerName
 from moodplayer.player.listener import PlayerListener
-from moodplayer.player.manager import PlayerManager
+from moodplayer.player.manager import PlayerManager, session_address
 from moodplayer.player.tracking import verdict
 from moodplayer.player.uri import to_path, to_uri
 
@@ -39,11 +43,14 @@ __all__ = [
     "EnqueueStatus",
     "FeedbackEvent",
     "FeedbackKind",
+    "PlaybackStatus",
     "PlayerListener",
     "PlayerManager",
     "PlayerName",
     "QueueItem",
+    "Removed",
     "TrackRef",
+    "session_address",
     "to_path",
     "to_uri",
     "verdict",

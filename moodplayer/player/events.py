@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
 FeedbackKind = Literal["started", "played", "skipped", "paused"]
+#: MPRIS ``PlaybackStatus`` values, as the player part reports them to its listeners.
+PlaybackStatus = Literal["Playing", "Paused", "Stopped"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +63,8 @@ class EnqueueResult:
     has no queue (Spotify, plain OpenUri); the agent opens it when the current track
     ends. ``waiting``: no player could take it; kept and retried when one appears.
     ``failed``: the items can never be queued (e.g. no Spotify id for Spotify).
+    ``refused`` names the items left out before any player was asked (a missing or
+    unreadable file) with the reason, as (item, reason); the others went on.
     """
 
     status: EnqueueStatus
@@ -68,3 +73,9 @@ class EnqueueResult:
     backend: str = ""
     message: str = ""
     queue_length: int | None = None
+    refused: tuple[tuple[str, str], ...] = ()
+
+
+#: Called once by ``PlayerManager.remove``: the URIs taken out of the queue, and why not
+#: (empty when all went or were no longer waiting).
+Removed = Callable[[tuple[str, ...], str], None]

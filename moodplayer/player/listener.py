@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 from typing import Any, Literal
 
-from moodplayer.player.events import EnqueueResult, FeedbackEvent
+from moodplayer.player.events import EnqueueResult, FeedbackEvent, PlaybackStatus
 from moodplayer.player.identity import PlayerName
 
 log = logging.getLogger(__name__)
 
-ListenerEvent = Literal["player_appeared", "player_vanished", "feedback", "enqueue_result"]
+ListenerEvent = Literal["player_appeared", "player_vanished", "feedback", "status",
+                        "enqueue_result"]
 
 
 class PlayerListener:
@@ -27,6 +28,9 @@ class PlayerListener:
 
     def on_feedback(self, event: FeedbackEvent) -> None:
         """A track started, was played through, skipped, or paused."""
+
+    def on_status(self, player: PlayerName, status: PlaybackStatus) -> None:
+        """A usable player's PlaybackStatus changed (play, pause, stop without a new track)."""
 
     def on_enqueue_result(self, result: EnqueueResult) -> None:
         """An ``enqueue`` call changed state (waiting, queued, deferred, failed)."""

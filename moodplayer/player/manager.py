@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import dbus
@@ -22,7 +22,7 @@ from moodplayer.exceptions import PlayerError
 from moodplayer.player import _glib
 from moodplayer.player.backends import Backend, BackendSettings, Capabilities, choose_backend
 from moodplayer.player.backends.deferred import DeferredBackend
-from moodplayer.player.events import EnqueueResult, FeedbackEvent, QueueItem, TrackRef
+from moodplayer.player.events import EnqueueResult, FeedbackEvent, QueueItem, Removed, TrackRef
 from moodplayer.player.identity import PlayerName, rank
 from moodplayer.player.listener import ListenerEvent, PlayerListener
 from moodplayer.player.mpris import DEFAULT_TIMEOUT_S, INTERFACE, PATH, PROPERTIES, Player
@@ -40,6 +40,18 @@ RECONNECT_S = 2.0
 class _Managed:
     player: Player
     backend: Backend | None = None
+    status: str = ""  # the PlaybackStatus last reported to listeners
+
+
+def session_address() -> str | None:
+    """The session bus address: ``DBUS_SESSION_BUS_ADDRESS``, else the systemd user bus
+    socket ``$XDG_RUNTIME_DIR/bus`` if it exists; None if neither."""
+    address = os.environ.get("DBUS_SESSION_BUS_ADDRESS")
+    if address:
+        return address
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    socket = Path(runtime, "bus") if runtime else None
+    return f"unix:path={socket}" if socket is not None and socket.exists() else None
 
 
 @dataclass(slots=True)
@@ -48,6 +60,8 @@ class _Intent:
     player: str | None
     done: Callable[[EnqueueResult], None] | None
     tried: set[str] = field(default_factory=set)
+    after: QueueItem | None = None
+    refused: tuple[tuple[str, str], ...] = ()
 
 
 def _unreadable(item: QueueItem) -> str | None:
@@ -168,22 +182,59 @@ class PlayerManager:
         return len(self._waiting)
 
     def enqueue(self, items: Iterable[QueueItem], player: str | None = None,
-                done: Callable[[EnqueueResult], None] | None = None) -> None:
+                done: Callable[[EnqueueResult], None] | None = None,
+                after: QueueItem | None = None) -> None:
         """Queue ``items`` after the current track of ``player`` (a name pattern) or the
-        active player. Asynchronous: ``done`` and the listeners get an ``EnqueueResult``
-        each time its state changes (``waiting`` first if no player can take it yet)."""
+        active player, or after the upcoming entry ``after`` where the player allows.
+        Asynchronous: ``done`` and the listeners get an ``EnqueueResult`` each time its
+        state changes (``waiting`` first if no player can take it yet). Items that cannot
+        be queued at all (a missing file) are named in the result's ``refused``; when none
+        is left the result is ``failed``."""
         usable: list[QueueItem] = []
+        refused: list[tuple[str, str]] = []
         for item in items:
             reason = _unreadable(item)
             if reason:
-                name = _label(item)
-                log.warning("cannot queue %s: %s", name, reason)
-                self._report(_Intent((item,), player, done),
-                             EnqueueResult("failed", (name,), message=reason))
+                log.warning("cannot queue %s: %s", _label(item), reason)
+                refused.append((_label(item), reason))
             else:
                 usable.append(item)
+        intent = _Intent(tuple(usable), player, done, after=after, refused=tuple(refused))
         if usable:
-            self._attempt(_Intent(tuple(usable), player, done))
+            self._attempt(intent)
+        else:
+            self._report(intent, EnqueueResult(
+                "failed", (), message="; ".join(f"{n}: {r}" for n, r in refused)))
+
+    def can_remove(self, player: PlayerName | str | None = None) -> bool:
+        """Whether ``remove`` can take upcoming tracks out of ``player`` (or the active one)."""
+        managed = self._find(player)
+        return bool(managed and managed.backend and managed.backend.CAN_REMOVE)
+
+    def remove(self, items: Iterable[QueueItem], player: PlayerName | str | None = None,
+               done: Removed | None = None) -> None:
+        """Take one upcoming (not playing) entry of each item out of ``player``'s queue (or
+        the active player's); ``done(removed URIs, message)`` once, on the main loop."""
+        items = list(items)
+        managed = self._find(player)
+        if managed is None or managed.backend is None:
+            if done:
+                done((), "no player")
+            return
+        backend = managed.backend
+        uris = [u for u in (backend.uri_for(i) for i in items) if u is not None]
+
+        def finished(removed: tuple[str, ...], message: str) -> None:
+            if message:
+                log.warning("could not take %d track(s) out of %s's queue: %s", len(uris),
+                            managed.player.name, message)
+            elif removed:
+                log.info("took %d track(s) out of %s's queue", len(removed),
+                         managed.player.name)
+            if done:
+                done(removed, message)
+
+        backend.remove(uris, finished)
 
     # -- enqueueing -----------------------------------------------------------------------
     def _ready(self) -> list[_Managed]:
@@ -227,6 +278,7 @@ class PlayerManager:
         assert backend is not None
         intent.tried.add(managed.player.owner)
         uris = [backend.uri_for(item) for item in intent.items]
+        after = backend.uri_for(intent.after) if intent.after is not None else None
         if None in uris:
             log.warning("%s cannot play %d of the tracks (%s needs other identifiers); "
                         "trying another player", managed.player.name, uris.count(None),
@@ -245,7 +297,7 @@ class PlayerManager:
                          backend.NAME)
                 self._report(intent, result)
 
-        backend.enqueue(uris, finished)
+        backend.enqueue(uris, finished, after)
 
     def _requeue(self, uri: str, refused_by: str) -> None:
         """A held track a player could not open: try the other players, or wait."""
@@ -260,6 +312,8 @@ class PlayerManager:
             self._attempt(intent)
 
     def _report(self, intent: _Intent, result: EnqueueResult) -> None:
+        if intent.refused:
+            result = replace(result, refused=intent.refused)
         if intent.done is not None:
             try:
                 intent.done(result)
@@ -273,7 +327,7 @@ class PlayerManager:
 
     # -- discovery ------------------------------------------------------------------------
     def _connect(self) -> dbus.bus.BusConnection | None:
-        address = self._address or os.environ.get("DBUS_SESSION_BUS_ADDRESS")
+        address = self._address or session_address()
         if not address:
             raise PlayerError("no session bus: DBUS_SESSION_BUS_ADDRESS is not set")
         try:
@@ -387,11 +441,16 @@ class PlayerManager:
             usable = rank(player.name, self.priority, self.ignore) is not None
             log.info("player %s appeared (queue: %s%s)", player.name, managed.backend.NAME,
                      "" if usable else "; ignored by configuration")
+            managed.status = player.tracker.status
             if usable:
                 self._emit("player_appeared", player.name, managed.backend.NAME)
                 self._retry_waiting()
             return
         managed.backend.on_player_change()
+        if player.tracker.status != managed.status:
+            managed.status = player.tracker.status
+            if rank(player.name, self.priority, self.ignore) is not None:
+                self._emit("status", player.name, managed.status)
 
     def _feedback(self, event: FeedbackEvent) -> None:
         log.debug("%s: %s %s at %.1f s", event.player, event.kind, event.track.describe(),

@@ -14,7 +14,7 @@ from typing import Any
 
 import dbus
 
-from moodplayer.player.events import FeedbackEvent
+from moodplayer.player.events import FeedbackEvent, TrackRef
 from moodplayer.player.identity import PlayerName
 from moodplayer.player.metadata import parse_metadata
 from moodplayer.player.tracking import PlaybackTracker
@@ -193,6 +193,11 @@ class Player:
             if status == "Playing" and before != "Playing":
                 self.last_active = time.monotonic()
                 self._resync_position()
+        if "Rate" in props:
+            try:
+                self.tracker.set_rate(float(props["Rate"]))
+            except (TypeError, ValueError):
+                log.debug("%s: ignoring a Rate of %r", self.name, props["Rate"])
         if "Position" in props:
             self._set_position(props["Position"])
 
@@ -212,6 +217,11 @@ class Player:
     def playing(self) -> bool:
         """True while the player reports Playing."""
         return self.tracker.playing
+
+    @property
+    def track(self) -> TrackRef | None:
+        """What the player has loaded now (read when it appeared, then from its signals)."""
+        return self.tracker.track
 
     def __repr__(self) -> str:
         return f"Player({self.name.bus_name!r}, owner={self.owner!r})"

@@ -1,7 +1,8 @@
 """Turning one player's signals into feedback events: the played-or-skipped rule.
 
 Pure logic with an injected clock, so it is tested without a bus. Position is not
-signalled by MPRIS: it is the last known position plus play time since, resynced on
+signalled by MPRIS: it is the last known position plus play time since, times the
+playback ``Rate`` (at 3x speed a track reaches its end in a third of the time), resynced on
 ``Seeked`` (which is never itself a boundary: VLC, Rhythmbox and Audacious emit it at
 track start). At a boundary the last position under ``min(0.5*length, 240 s)`` and not
 near the end means skipped; a boundary the agent caused (``expect_boundary``) is neither.
@@ -43,6 +44,7 @@ class PlaybackTracker:
         self.key: TrackKey | None = None
         self.track: TrackRef | None = None
         self.status = "Stopped"
+        self.rate = 1.0
         self._position = 0.0
         self._stamp = clock()
         self._expected = 0
@@ -54,16 +56,23 @@ class PlaybackTracker:
         return self.status == "Playing"
 
     def position(self) -> float:
-        """Seconds into the current track: cached position plus play time since."""
-        pos = self._position + (self._clock() - self._stamp if self.playing else 0.0)
+        """Seconds into the current track: cached position plus play time since, at ``rate``."""
+        elapsed = self._clock() - self._stamp if self.playing else 0.0
+        pos = self._position + elapsed * self.rate
         length = self.track.length_s if self.track else None
         return min(pos, length) if length else pos
 
     def remaining(self) -> float | None:
-        """Seconds left of the current track, None when its length is unknown."""
+        """Wall-clock seconds until the current track ends (at ``rate``); None if unknown."""
         if not self.track or not self.track.length_s:
             return None
-        return max(0.0, self.track.length_s - self.position())
+        return max(0.0, self.track.length_s - self.position()) / (self.rate or 1.0)
+
+    def set_rate(self, rate: float) -> None:
+        """A ``Rate`` value (playback speed, 1.0 normal): position advances that much faster."""
+        if rate > 0 and rate != self.rate:
+            self.sync_position(self.position())
+            self.rate = rate
 
     def expect_boundary(self) -> None:
         """The agent is about to change the track itself: the next boundary is no feedback."""

@@ -148,9 +148,19 @@ class DummyHands:
     def start(self, on_event) -> None:
         self.on_event = on_event
 
-    def enqueue(self, paths, done) -> None:
-        self.queue[0:0] = paths  # right after the playing track, as mpv and VLC do
-        done(list(paths), "")
+    can_remove = True
+
+    def enqueue(self, paths, done, after=None) -> None:
+        # after ``after``, else right after the playing track, as mpv does
+        at = self.queue.index(after) + 1 if after in self.queue else 0
+        self.queue[at:at] = paths
+        done(list(paths), [], "")
+
+    def remove(self, paths, done) -> None:
+        removed = [p for p in paths if p in self.queue]
+        for path in removed:
+            self.queue.remove(path)
+        done(removed, "")
 
     def play(self) -> None:
         self.playing = True

@@ -38,12 +38,34 @@ def test_queue_follows_a_sustained_mood_change(agent_for, annotated_library):
     happy = list(player.queue)
     assert len(happy) == 2
     agent.on_mood(MoodEstimate.named("sad"))
-    sad = player.queue[:2]  # up next: the happy picks wait behind them
-    assert player.queue[2:] == happy and not set(sad) & set(happy)
+    sad = list(player.queue)  # the happy picks were taken out; sad ones are up next
+    assert len(sad) == 2 and not set(sad) & set(happy)
     assert max(_by_path(annotated_library, sad)) < min(_by_path(annotated_library, happy))
     decisions = agent.store.decisions()
     assert [d.target for d in decisions] == ["happy", "happy", "sad", "sad"]
     assert all(d.reason for d in decisions)
+
+
+def test_top_ups_go_behind_the_agents_own_upcoming_picks(agent_for):
+    agent, player = agent_for("sensing: off\nqueue_length: 3")
+    agent.on_mood(MoodEstimate.named("calm"))
+    player.appear()
+    first, second, third = player.queue
+    player.start_track(first)
+    assert player.queue[:2] == [second, third] and len(player.queue) == 3
+
+
+def test_a_player_that_cannot_remove_gets_nothing_behind_the_stale_picks(agent_for):
+    agent, player = agent_for("sensing: off\nqueue_length: 2")
+    player.can_remove = False
+    agent.on_mood(MoodEstimate.named("happy"))
+    player.appear()
+    happy = list(player.queue)
+    agent.on_mood(MoodEstimate.named("sad"))
+    assert player.queue == happy  # nothing piled up behind them
+    player.start_track(happy[0])
+    player.start_track(happy[1])
+    assert len(player.queue) == 2 and {d.target for d in agent.store.decisions()[2:]} == {"sad"}
 
 
 def test_the_same_mood_again_changes_nothing(agent_for):

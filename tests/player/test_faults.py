@@ -8,7 +8,7 @@ import logging
 
 import pytest
 
-from moodplayer.player import BackendSettings, PlayerManager, TrackRef
+from moodplayer.player import BackendSettings, PlayerManager, TrackRef, to_uri
 
 from .conftest import (
     Control,
@@ -142,8 +142,9 @@ def test_a_file_that_cannot_be_opened_is_reported_and_the_rest_queued(bus, procs
         missing = tmp_path / "gone.ogg"
         manager.enqueue([missing, tracks["short"]])
         assert spin(lambda: any(r.status == "queued" for r in recorder.results), 5)
-        failed = [r for r in recorder.results if r.status == "failed"]
-        assert failed and str(missing) in failed[0].uris[0]
+        queued = next(r for r in recorder.results if r.status == "queued")
+        assert queued.refused == ((str(missing), "no such file"),)
+        assert queued.uris == (to_uri(tracks["short"]),)
         assert [r.getMessage() for r in caplog.records if str(missing) in r.getMessage()] == [
             f"cannot queue {missing}: no such file"]
     finally:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import socket as sockets
 from pathlib import Path
 
 import dbus
 import pytest
 
-from moodplayer.player import BackendSettings, to_uri
+from moodplayer.player import BackendSettings, PlayerManager, to_uri
 
-from .conftest import Control, assert_plays_next, spin, start_mpv, watched
+from .conftest import Control, Recorder, assert_plays_next, spin, start_mpv, watched
 
 pytestmark = pytest.mark.players
 
@@ -48,3 +50,85 @@ def test_next_early_is_a_skip_and_an_ending_track_is_played(mpv_setup, tracks):
     # The 3 s track then ends by itself: played.
     assert spin(lambda: recorder.kinds("played"), 10)
     assert recorder.kinds("played")[0].track.path == str(tracks["short"])
+
+
+def _mpv(socket: Path, *command: object) -> object:
+    """Send one command over mpv's IPC socket and return its data (what a script would do)."""
+    with sockets.socket(sockets.AF_UNIX) as client:
+        client.connect(str(socket))
+        client.sendall(json.dumps({"command": list(command), "request_id": 1}).encode() + b"\n")
+        buffer = b""
+        while True:
+            buffer += client.recv(65536)
+            for line in buffer.split(b"\n"):
+                if line.strip() and json.loads(line).get("request_id") == 1:
+                    return json.loads(line).get("data")
+
+
+def _mpv_playlist(socket: Path) -> list[str]:
+    """mpv's playlist filenames (what the user sees in its playlist)."""
+    return [entry["filename"] for entry in _mpv(socket, "get_property", "playlist")]
+
+
+def test_remove_takes_out_upcoming_entries_and_never_the_playing_one(mpv_setup, tracks,
+                                                                       tmp_path):
+    manager, recorder, control, _ = mpv_setup
+    manager.enqueue([tracks["short"], tracks["odd"]])
+    assert spin(lambda: recorder.results)
+    assert manager.can_remove()
+    answers = []
+    manager.remove([tracks["short"], tracks["long_a"]],
+                   done=lambda removed, why: answers.append((removed, why)))
+    assert spin(lambda: answers)
+    assert answers == [((to_uri(tracks["short"]),), "")]
+    assert control.url() == to_uri(tracks["long_a"]), "the playing track was touched"
+    assert _mpv_playlist(tmp_path / "mpv.sock") == [str(tracks["long_a"]), str(tracks["odd"])]
+
+
+def test_enqueue_after_an_upcoming_entry_keeps_the_order(mpv_setup, tracks, tmp_path):
+    manager, recorder, _, _ = mpv_setup
+    manager.enqueue([tracks["short"]])
+    assert spin(lambda: recorder.results)
+    manager.enqueue([tracks["odd"]], after=tracks["short"])
+    assert spin(lambda: len(recorder.results) == 2)
+    assert _mpv_playlist(tmp_path / "mpv.sock") == [
+        str(tracks["long_a"]), str(tracks["short"]), str(tracks["odd"])]
+
+
+class StatusRecorder(Recorder):
+    """Also records playback status changes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.statuses: list[str] = []
+
+    def on_status(self, player, status) -> None:
+        self.statuses.append(status)
+
+
+def test_pause_and_play_are_reported_as_status(bus, procs, tracks, tmp_path):
+    socket = tmp_path / "mpv.sock"
+    start_mpv(procs, bus, socket, tracks["long_a"])
+    manager = PlayerManager(bus.connect(), settings=BackendSettings(mpv_socket=socket))
+    recorder = StatusRecorder()
+    manager.add_listener(recorder)
+    manager.start()
+    control = Control(bus, "mpv")
+    try:
+        assert spin(lambda: recorder.appeared)
+        control.player("Pause")
+        assert spin(lambda: recorder.statuses == ["Paused"], 5), recorder.statuses
+        control.player("Play")
+        assert spin(lambda: recorder.statuses == ["Paused", "Playing"], 5)
+    finally:
+        control.close()
+        manager.stop()
+
+
+def test_a_track_played_through_at_three_times_speed_counts_as_played(mpv_setup, tmp_path):
+    _, recorder, control, _ = mpv_setup
+    _mpv(tmp_path / "mpv.sock", "set_property", "speed", 3.0)
+    control.player("Seek", dbus.Int64(-60_000_000))  # from the start: 8 s of music in ~2.7 s
+    assert spin(lambda: recorder.kinds("played") or recorder.kinds("skipped"), 15)
+    assert recorder.kinds("skipped") == [], recorder.events
+    assert recorder.kinds("played")[0].position_s > 7.0

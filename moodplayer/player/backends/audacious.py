@@ -27,7 +27,7 @@ class AudaciousBackend(Backend):
         self.player.call_on(self.player.owner, OBJECT, INTERFACE, method, args, ok, fail,
                             signature)
 
-    def enqueue(self, uris: Sequence[str], done: Done) -> None:
+    def enqueue(self, uris: Sequence[str], done: Done, after: str | None = None) -> None:
         """Insert the URIs, in order, right after the current entry."""
         def with_position(position: int) -> None:
             def step(index: int, uri: str) -> Step:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from moodplayer.player.events import EnqueueResult, QueueItem, TrackRef
+from moodplayer.player.events import EnqueueResult, QueueItem, Removed, TrackRef
 from moodplayer.player.mpris import Player
 from moodplayer.player.uri import to_uri
 
@@ -45,6 +45,8 @@ class Backend(ABC):
     NAME: ClassVar[str]
     #: True for players without a queue: the backend opens the track when the current ends.
     DEFERRED: ClassVar[bool] = False
+    #: True if ``remove`` can take upcoming tracks out of the player's queue.
+    CAN_REMOVE: ClassVar[bool] = False
 
     def __init__(self, player: Player, settings: BackendSettings) -> None:
         self.player, self.settings = player, settings
@@ -55,8 +57,14 @@ class Backend(ABC):
         """True if this backend can queue in a player with these capabilities."""
 
     @abstractmethod
-    def enqueue(self, uris: Sequence[str], done: Done) -> None:
-        """Queue ``uris`` (in order) after the current track; report through ``done``."""
+    def enqueue(self, uris: Sequence[str], done: Done, after: str | None = None) -> None:
+        """Queue ``uris`` (in order) after the upcoming entry ``after`` (a URI) where the
+        player allows, else after the current track; report through ``done``."""
+
+    def remove(self, uris: Sequence[str], done: Removed) -> None:
+        """Take one upcoming entry of each of ``uris`` out of the queue (never the playing
+        one); ``done(removed, message)`` once. Backends with ``CAN_REMOVE`` override it."""
+        done((), f"{self.NAME} offers no way to take tracks out of its queue")
 
     def uri_for(self, item: QueueItem) -> str | None:
         """The URI this player should get for ``item``; None if it cannot play it."""

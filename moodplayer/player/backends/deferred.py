@@ -15,6 +15,7 @@ from gi.repository import GLib
 
 from moodplayer.player import _glib
 from moodplayer.player.backends.base import Backend, Done
+from moodplayer.player.events import Removed
 
 log = logging.getLogger(__name__)
 
@@ -45,11 +46,24 @@ class DeferredBackend(Backend):
 
         self.player.open_uri(uri, error=failed)
 
-    def enqueue(self, uris: Sequence[str], done: Done) -> None:
-        """Hold the URIs; they are opened one by one as tracks end."""
-        self._held.extend(uris)
+    CAN_REMOVE = True
+
+    def enqueue(self, uris: Sequence[str], done: Done, after: str | None = None) -> None:
+        """Hold the URIs (after ``after`` if held, else last); they are opened as tracks end."""
+        at = self._held.index(after) + 1 if after in self._held else len(self._held)
+        self._held[at:at] = uris
         self.on_player_change()
         done(self.result(uris, True))
+
+    def remove(self, uris: Sequence[str], done: Removed) -> None:
+        """Drop held URIs that were not opened yet."""
+        removed = []
+        for uri in uris:
+            if uri in self._held:
+                self._held.remove(uri)
+                removed.append(uri)
+        self.on_player_change()
+        done(tuple(removed), "")
 
     def queue_length(self) -> int | None:
         """The number of tracks held for this player."""

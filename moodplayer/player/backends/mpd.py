@@ -7,13 +7,17 @@ socket timeout and hands its result back to the main loop.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 import mpd
 
 from moodplayer.player import _glib
 from moodplayer.player.backends.base import Backend, BackendSettings, Capabilities, Done
+from moodplayer.player.events import Removed
 from moodplayer.player.uri import to_path
+
+T = TypeVar("T")
 
 
 class MpdBackend(Backend):
@@ -22,6 +26,7 @@ class MpdBackend(Backend):
     only over its local socket, and does not decode percent-escapes)."""
 
     NAME = "mpd"
+    CAN_REMOVE = True
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -36,21 +41,47 @@ class MpdBackend(Backend):
         """Songs after the current one, as of the last enqueue."""
         return self._length
 
-    def enqueue(self, uris: Sequence[str], done: Done) -> None:
-        """Queue the URIs in a worker thread; ``done`` runs on the main loop."""
+    def _work(self, job: Callable[[mpd.MPDClient], T],
+              report: Callable[[T | None, str], None]) -> None:
+        """Run ``job(client)`` in a worker thread; ``report(result, error)`` on the main loop."""
         def work() -> None:
             try:
-                after = add_after_current(self.settings, uris)
-                outcome = (True, "", after)
+                outcome = (_with_client(self.settings, job), "")
             except (mpd.base.MPDError, OSError) as exc:
-                outcome = (False, f"MPD at {self.settings.mpd_host}: {exc}", None)
-
-            def report() -> None:
-                self._length = outcome[2]
-                done(self.result(uris, outcome[0], outcome[1]))
-            _glib.idle(report)
+                outcome = (None, f"MPD at {self.settings.mpd_host}: {exc}")
+            _glib.idle(lambda: report(*outcome))
 
         threading.Thread(target=work, name="moodplayer-mpd", daemon=True).start()
+
+    def enqueue(self, uris: Sequence[str], done: Done, after: str | None = None) -> None:
+        """Queue the URIs in a worker thread; ``done`` runs on the main loop."""
+        def report(length: int | None, error: str) -> None:
+            self._length = length
+            done(self.result(uris, not error, error))
+
+        self._work(lambda client: add_after(client, uris, after), report)
+
+    def remove(self, uris: Sequence[str], done: Removed) -> None:
+        """``deleteid`` one upcoming song per URI, in a worker thread."""
+        self._work(lambda client: delete_upcoming(client, uris),
+                   lambda removed, error: done(tuple(removed or ()), error))
+
+
+def _with_client(settings: BackendSettings, job: Callable[[mpd.MPDClient], T]) -> T:
+    client = mpd.MPDClient()
+    client.timeout = settings.timeout_s
+    client.connect(settings.mpd_host, settings.mpd_port)
+    try:
+        return job(client)
+    finally:
+        client.disconnect()
+
+
+def _upcoming(client: mpd.MPDClient) -> tuple[int, list[dict]]:
+    """The position after the current song, and the songs from there on."""
+    status = client.status()
+    position = int(status["song"]) + 1 if "song" in status else int(status["playlistlength"])
+    return position, [s for s in client.playlistinfo() if int(s["pos"]) >= position]
 
 
 def _mpd_uri(client: mpd.MPDClient, uri: str) -> str:
@@ -66,16 +97,33 @@ def _mpd_uri(client: mpd.MPDClient, uri: str) -> str:
     return path[len(prefix):] if path.startswith(prefix) else local
 
 
-def add_after_current(settings: BackendSettings, uris: Sequence[str]) -> int:
-    """Insert ``uris`` after MPD's current song; return how many songs now follow it."""
-    client = mpd.MPDClient()
-    client.timeout = settings.timeout_s
-    client.connect(settings.mpd_host, settings.mpd_port)
-    try:
-        status = client.status()
-        position = int(status["song"]) + 1 if "song" in status else int(status["playlistlength"])
-        for index, uri in enumerate(uris):
-            client.addid(_mpd_uri(client, uri), position + index)
-        return int(client.status()["playlistlength"]) - position
-    finally:
-        client.disconnect()
+def _same(song: dict, wanted: str) -> bool:
+    """Whether a song of MPD's queue is ``wanted`` (MPD may list ``file://`` songs bare)."""
+    return song.get("file") in (wanted, wanted.removeprefix("file://"))
+
+
+def add_after(client: mpd.MPDClient, uris: Sequence[str], after: str | None) -> int:
+    """Insert ``uris`` after the upcoming song ``after`` (else after MPD's current song);
+    return how many songs now follow the current one."""
+    position, upcoming = _upcoming(client)
+    start = position
+    if after is not None:
+        wanted = _mpd_uri(client, after)
+        start = next((int(s["pos"]) + 1 for s in upcoming if _same(s, wanted)), position)
+    for index, uri in enumerate(uris):
+        client.addid(_mpd_uri(client, uri), start + index)
+    return int(client.status()["playlistlength"]) - position
+
+
+def delete_upcoming(client: mpd.MPDClient, uris: Sequence[str]) -> list[str]:
+    """``deleteid`` one upcoming song per URI; return the URIs taken out."""
+    _, upcoming = _upcoming(client)
+    removed = []
+    for uri in uris:
+        wanted = _mpd_uri(client, uri)
+        song = next((s for s in upcoming if _same(s, wanted)), None)
+        if song is not None:
+            upcoming.remove(song)
+            client.deleteid(song["id"])
+            removed.append(uri)
+    return removed

@@ -15,6 +15,8 @@ from gi.repository import GLib
 from moodplayer.player import _glib
 from moodplayer.player.backends.base import Backend, BackendSettings, Capabilities, Done
 from moodplayer.player.backends.chain import Step, run_steps
+from moodplayer.player.events import Removed
+from moodplayer.player.uri import to_path
 
 log = logging.getLogger(__name__)
 
@@ -102,40 +104,65 @@ def _is_socket(path: Path | None) -> bool:
         return False
 
 
+def _entry_matches(filename: object, uri: str) -> bool:
+    """Whether an mpv playlist entry is ``uri`` (mpv keeps ``file://`` URIs as paths)."""
+    return isinstance(filename, str) and filename in (uri, to_path(uri))
+
+
+def _index_after(playlist: list[dict[str, Any]], position: int, uri: str) -> int | None:
+    """The index of the first entry after ``position`` that is ``uri``; None if none."""
+    return next((i for i in range(max(position, -1) + 1, len(playlist))
+                 if _entry_matches(playlist[i].get("filename"), uri)), None)
+
+
 class MpvBackend(Backend):
-    """Appends with ``loadfile URL append``, then ``playlist-move``s it after the current."""
+    """Appends with ``loadfile URL append``, then ``playlist-move``s it into place (after
+    the current entry, or after the entry ``after``); removes with ``playlist-remove``."""
 
     NAME = "mpv"
+    CAN_REMOVE = True
 
     @classmethod
     def supports(cls, caps: Capabilities, settings: BackendSettings) -> bool:
         """mpv players, when the configured IPC socket exists."""
         return caps.player_name == "mpv" and _is_socket(settings.mpv_socket)
 
-    def enqueue(self, uris: Sequence[str], done: Done) -> None:
-        """Queue the URIs in order right after the playing entry."""
+    def _connect(self) -> MpvIpc | str:
         try:
-            ipc = MpvIpc(self.settings.mpv_socket, self.settings.timeout_s)
+            return MpvIpc(self.settings.mpv_socket, self.settings.timeout_s)
         except OSError as exc:
-            done(self.result(uris, False, f"mpv IPC socket {self.settings.mpv_socket}: "
-                             f"{exc.strerror or exc}"))
-            return
-        state: dict[str, int] = {}
+            return f"mpv IPC socket {self.settings.mpv_socket}: {exc.strerror or exc}"
 
-        def get(name: str) -> Step:
-            def step(ok, fail) -> None:
-                def store(value: Any) -> None:
-                    state[name] = int(value) if isinstance(value, int) else -1
-                    ok()
-                ipc.command(["get_property", name], store, lambda _msg: store(None))
-            return step
+    @staticmethod
+    def _read(ipc: MpvIpc, state: dict[str, Any]) -> Step:
+        """A step that reads the playlist and the current position into ``state``."""
+        def step(ok, fail) -> None:
+            def got_playlist(value: Any) -> None:
+                state["playlist"] = value if isinstance(value, list) else []
+                ok()
+
+            def got_pos(value: Any) -> None:
+                state["pos"] = value if isinstance(value, int) else -1
+                ipc.command(["get_property", "playlist"], got_playlist, fail)
+            ipc.command(["get_property", "playlist-pos"], got_pos, lambda _msg: got_pos(None))
+        return step
+
+    def enqueue(self, uris: Sequence[str], done: Done, after: str | None = None) -> None:
+        """Queue the URIs in order right after ``after`` (if it waits) or the playing entry."""
+        ipc = self._connect()
+        if isinstance(ipc, str):
+            done(self.result(uris, False, ipc))
+            return
+        state: dict[str, Any] = {}
 
         def add(index: int, uri: str) -> Step:
             def step(ok, fail) -> None:
                 def move(_: Any) -> None:
-                    source = state["playlist-count"] + index
-                    target = state["playlist-pos"] + 1 + index
-                    if state["playlist-pos"] < 0 or source == target:
+                    playlist, pos = state["playlist"], state["pos"]
+                    anchor = _index_after(playlist, pos, after) if after else None
+                    base = (anchor if anchor is not None else pos) + 1
+                    source, target = len(playlist) + index, base + index
+                    if pos < 0 or source == target:
                         ok()
                         return
                     # playlist-move puts the entry before ``target``.
@@ -147,5 +174,36 @@ class MpvBackend(Backend):
             ipc.close()
             done(self.result(uris, err is None, err or ""))
 
-        run_steps([get("playlist-pos"), get("playlist-count"),
-                   *(add(i, u) for i, u in enumerate(uris))], finished)
+        run_steps([self._read(ipc, state), *(add(i, u) for i, u in enumerate(uris))],
+                  finished)
+
+    def remove(self, uris: Sequence[str], done: Removed) -> None:
+        """``playlist-remove`` one upcoming entry per URI, the last index first."""
+        ipc = self._connect()
+        if isinstance(ipc, str):
+            done((), ipc)
+            return
+        state: dict[str, Any] = {}
+        found: list[tuple[int, str]] = []
+
+        def pick(ok, fail) -> None:
+            playlist, pos = state["playlist"], state["pos"]
+            taken: set[int] = set()
+            for uri in uris:
+                index = next((i for i in range(pos + 1, len(playlist)) if i not in taken
+                              and _entry_matches(playlist[i].get("filename"), uri)), None)
+                if index is not None:
+                    taken.add(index)
+                    found.append((index, uri))
+            found.sort(reverse=True)
+            ok()
+
+        def drop(index: int) -> Step:
+            return lambda ok, fail: ipc.command(["playlist-remove", index], lambda _: ok(), fail)
+
+        def finished(err: str | None) -> None:
+            ipc.close()
+            done(() if err else tuple(uri for _, uri in reversed(found)), err or "")
+
+        run_steps([self._read(ipc, state), pick], lambda err: finished(err) if err else
+                  run_steps([drop(i) for i, _ in found], finished))

@@ -28,7 +28,7 @@ class TrackListBackend(Backend):
         """Players whose MPRIS object implements ``org.mpris.MediaPlayer2.TrackList``."""
         return TRACKLIST_INTERFACE in caps.interfaces
 
-    def enqueue(self, uris: Sequence[str], done: Done) -> None:
+    def enqueue(self, uris: Sequence[str], done: Done, after: str | None = None) -> None:
         """AddTrack(uri, current, False) for each URI, last one first."""
         key = self.player.tracker.key
         current = key[0] if key and key[0].startswith("/") else ""

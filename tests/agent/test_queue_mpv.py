@@ -1,0 +1,226 @@
+"""The queue as a user sees it in a real headless mpv steered by a real `moodplayer run`
+process, on a private session bus that can be killed and restarted: the music keeps
+going, the queue follows the mood, the playing track is known from the start."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import socket as sockets
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from moodplayer.agent.store import StateStore
+
+pytestmark = pytest.mark.players
+
+MPV_PLUGIN = "/usr/lib/mpv-mpris/mpris.so"
+MOODPLAYER = str(Path(sys.executable).with_name("moodplayer"))
+
+
+def _until(condition: Callable[[], object], seconds: float = 30.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return bool(condition())
+
+
+class Session:
+    """A private session bus at a fixed address (so it can be restarted), a headless mpv
+    on it, and `moodplayer run`; everything started here is stopped at the end."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.address = f"unix:path={root / 'bus'}"
+        self.socket = root / "mpv.sock"
+        self.bus_pid = 0
+        self.procs: list[subprocess.Popen] = []
+        self.agent: subprocess.Popen | None = None
+        self.log = root / "agent.log"
+
+    def start_bus(self) -> None:
+        out = subprocess.run(["dbus-daemon", "--session", "--fork", "--print-pid=1",
+                              f"--address={self.address}"],
+                             capture_output=True, text=True, check=True, timeout=15)
+        self.bus_pid = int(out.stdout.split()[0])
+
+    def kill_bus(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.bus_pid, signal.SIGKILL)
+
+    def start_mpv(self, *files: Path) -> subprocess.Popen:
+        if not Path(MPV_PLUGIN).exists():
+            pytest.skip(f"{MPV_PLUGIN} is absent (package mpv-mpris)")
+        self.socket.unlink(missing_ok=True)
+        proc = subprocess.Popen(
+            ["mpv", "--no-config", f"--script={MPV_PLUGIN}", "--no-video", "--ao=null",
+             "--idle=yes", "--no-terminal", f"--input-ipc-server={self.socket}",
+             *map(str, files)], env=self.env(), stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL)
+        self.procs.append(proc)
+        assert _until(lambda: self.playlist() is not None, 15), "mpv did not start"
+        return proc
+
+    def env(self) -> dict[str, str]:
+        return {**os.environ, "DBUS_SESSION_BUS_ADDRESS": self.address}
+
+    def run_agent(self, config: Path, *args: str) -> subprocess.Popen:
+        self.agent = subprocess.Popen([MOODPLAYER, "-v", "run", "--config", str(config), *args],
+                                      env=self.env(), stdout=self.log.open("w"),
+                                      stderr=subprocess.STDOUT, text=True)
+        self.procs.append(self.agent)
+        assert _until(lambda: "agent running" in self.log.read_text()
+                      or self.agent.poll() is not None), "the agent did not start"
+        return self.agent
+
+    def moodplayer(self, *args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([MOODPLAYER, *args], env=self.env(), capture_output=True,
+                              text=True, timeout=30)
+
+    def mpv(self, *command: object) -> object:
+        """One mpv IPC command's data; None if mpv does not answer."""
+        try:
+            with sockets.socket(sockets.AF_UNIX) as client:
+                client.settimeout(5)
+                client.connect(str(self.socket))
+                client.sendall(json.dumps({"command": list(command),
+                                           "request_id": 7}).encode() + b"\n")
+                buffer = b""
+                while True:
+                    chunk = client.recv(65536)
+                    if not chunk:
+                        return None
+                    buffer += chunk
+                    for line in buffer.split(b"\n"):
+                        if line.strip() and json.loads(line).get("request_id") == 7:
+                            return json.loads(line).get("data")
+        except OSError:
+            return None
+
+    def playlist(self) -> list[dict] | None:
+        return self.mpv("get_property", "playlist")
+
+    def upcoming(self) -> list[str]:
+        """The filenames after the playing entry in mpv's playlist."""
+        entries = self.playlist() or []
+        current = next((i for i, e in enumerate(entries) if e.get("current")), -1)
+        return [e["filename"] for e in entries[current + 1:]]
+
+    def stop(self) -> None:
+        for proc in reversed(self.procs):
+            if proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(20)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+        self.kill_bus()
+
+
+@pytest.fixture
+def session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Session]:
+    session = Session(tmp_path)
+    session.start_bus()
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", session.address)
+    yield session
+    session.stop()
+
+
+def _tracks(library: Path) -> list[Path]:
+    return sorted((library / "music").rglob("*.ogg")) + sorted((library / "music").rglob("*.mp3"))
+
+
+def _decisions() -> list:
+    with StateStore() as store:
+        return store.decisions()
+
+
+def _config(make_config, library: Path, session: Session, body: str = "") -> Path:
+    return make_config(library, f"players: [mpv]\nmpv_socket: {session.socket}\n"
+                                f"queue_length: 2\nnotifications: no\n{body}")
+
+
+def test_what_cannot_be_queued_is_skipped_and_the_player_kept_fed(
+        session, make_config, annotated_library, tmp_path):
+    own, *rest = _tracks(annotated_library)
+    url = "http://127.0.0.1:9/stream.mp3"
+    playlist = tmp_path / "evening.m3u"
+    playlist.write_text("\n".join(["#EXTM3U", str(tmp_path / "gone.ogg"), url,
+                                   *map(str, rest[:3])]) + "\n", encoding="utf-8")
+    session.start_mpv(own)
+    session.run_agent(_config(make_config, annotated_library, session,
+                              f"sensing: off\ndefault_playlist: {playlist}"))
+    # The URL stays a URL, the missing file is left out, and the next tracks are queued.
+    assert _until(lambda: session.upcoming() == [url, str(rest[0])], 30), session.upcoming()
+    log = session.log.read_text()
+    assert f"cannot queue {tmp_path / 'gone.ogg'}" in log
+    assert "http:/127.0.0.1" not in log.replace(url, "")
+    assert [d.path for d in _decisions()] == [url, str(rest[0])]
+
+
+def test_stale_picks_are_taken_out_and_the_queue_never_grows(
+        session, make_config, annotated_library):
+    own = _tracks(annotated_library)[0]
+    session.start_mpv(own)
+    agent = session.run_agent(_config(make_config, annotated_library, session),
+                              "--mood-script", "happy:3,sad:3,happy:3,sad:3,calm:3,happy:3,"
+                                               "sad:3,calm:30")
+    samples: list[list[str]] = []
+    deadline = time.monotonic() + 28
+    while time.monotonic() < deadline:
+        samples.append(session.upcoming())
+        time.sleep(0.25)
+    picks = {d.path for d in _decisions()}
+    ours = [[f for f in upcoming if f in picks] for upcoming in samples]
+    assert max(map(len, ours)) <= 3, ours  # queue_length 2, plus one
+    calm = {d.path for d in _decisions() if d.target == "calm"}
+    assert ours[-1] and set(ours[-1]) <= calm, (ours[-1], calm)
+    assert "taking out" in session.log.read_text()
+    assert agent.poll() is None
+
+
+def test_the_track_playing_at_start_is_known_and_never_queued_again(
+        session, make_config, annotated_library, tmp_path):
+    own, *rest = _tracks(annotated_library)
+    playlist = tmp_path / "evening.m3u"
+    playlist.write_text("\n".join(map(str, [own, *rest[:3]])) + "\n", encoding="utf-8")
+    session.start_mpv(own)
+    session.run_agent(_config(make_config, annotated_library, session,
+                              f"sensing: off\ndefault_playlist: {playlist}"))
+    assert _until(lambda: len(_decisions()) == 2)
+    status = session.moodplayer("status").stdout
+    assert f"playing: {own}" in status, status
+    liked = session.moodplayer("like")
+    assert liked.returncode == 0 and str(own) in liked.stdout, liked.stdout + liked.stderr
+    assert [d.path for d in _decisions()] == [str(rest[0]), str(rest[1])]
+    assert own.as_posix() not in session.upcoming()
+
+
+def test_the_agent_survives_the_session_bus_going_away(session, make_config,
+                                                       annotated_library):
+    own = _tracks(annotated_library)[0]
+    mpv = session.start_mpv(own)
+    agent = session.run_agent(_config(make_config, annotated_library, session),
+                              "--mood-script", "calm:600")
+    assert _until(lambda: len(_decisions()) == 2)
+    session.kill_bus()
+    mpv.terminate()
+    assert _until(lambda: "waiting for it to come back" in session.log.read_text(), 15)
+    time.sleep(3)
+    assert agent.poll() is None, session.log.read_text()[-2000:]
+    session.start_bus()
+    assert _until(lambda: session.moodplayer("status").returncode == 0, 20), \
+        session.log.read_text()[-2000:]
+    session.start_mpv(own)  # a player on the new bus: the agent steers it again
+    assert _until(lambda: len(_decisions()) == 4, 30), session.log.read_text()[-2000:]
+    agent.terminate()
+    assert agent.wait(30) == 0
+    log = session.log.read_text()
+    assert "state flushed" in log and "Traceback" not in log
