@@ -174,6 +174,8 @@ def validate(section: Any, *, library: Path, directory: Path,
     if not errors and values["policy"] != "match" and values["target"] in values["never_moods"]:
         errors.append(f"{SECTION}.target: expected a mood not in never_moods, "
                       f"got {values['target']!r}")
+    if len(errors) == 1:
+        raise ConfigError(f"invalid configuration in {source}: {errors[0]}")
     if errors:
         lines = "\n  ".join(errors)
         raise ConfigError(f"invalid configuration in {source}:\n  {lines}")
@@ -189,7 +191,8 @@ def load_config(path: Path | None = None) -> AgentConfig:
         beets_config.read(user=path is None, defaults=True)
         if path is not None:
             if not path.is_file():
-                raise ConfigError(f"{path}: no such configuration file")
+                what = "not a file" if path.exists() else "no such configuration file"
+                raise ConfigError(f"{path}: {what}")
             beets_config.set_file(path)
         view = beets_config[SECTION]
         section = view.get() if view.exists() else {}
@@ -198,7 +201,10 @@ def load_config(path: Path | None = None) -> AgentConfig:
         source = _source_name(view) if view.exists() else str(path or
                                                                beets_config.user_config_path())
     except confuse.ConfigError as exc:
-        raise ConfigError(f"beets configuration: {exc}") from exc
+        raise ConfigError(f"beets configuration: {' '.join(str(exc).split())}") from exc
+    except TypeError as exc:  # confuse: a file holding a string or a list, not a mapping
+        raise ConfigError(f"{path or beets_config.user_config_path()}: expected a mapping "
+                          f"of options, as in a beets config.yaml ({exc})") from exc
     return validate(section, library=library, directory=directory, source=source)
 
 

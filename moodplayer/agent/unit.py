@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
-import shlex
 import shutil
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 UNIT_NAME = "moodplayer.service"
@@ -18,19 +18,30 @@ def unit_dir() -> Path:
     return root / "systemd" / "user"
 
 
-def executable() -> str:
-    """The ``moodplayer`` script of this installation (absolute path)."""
+def executable() -> tuple[str, ...]:
+    """The command (words) that runs ``moodplayer`` of this installation."""
     beside = Path(sys.executable).with_name("moodplayer")
     if beside.is_file():
-        return str(beside)
-    return shutil.which("moodplayer") or f"{sys.executable} -m moodplayer.agent.cli"
+        return (str(beside),)
+    found = shutil.which("moodplayer")
+    return (found,) if found else (sys.executable, "-m", "moodplayer.agent.cli")
 
 
-def render_unit(command: str, *, config: Path | None = None) -> str:
+def systemd_word(word: str) -> str:
+    """``word`` as one argument of a systemd ``ExecStart=`` line, taken literally.
+
+    Double-quoted with C escapes, and ``%`` (specifiers) and ``$`` (environment
+    variables) doubled, so a path like ``~/100% $pecial/config.yaml`` arrives intact.
+    """
+    quoted = (word.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+              .replace("%", "%%").replace("$", "$$"))
+    return f'"{quoted}"'
+
+
+def render_unit(command: Sequence[str], *, config: Path | None = None) -> str:
     """The unit's text: restart on failure, but not on a configuration error (exit 2)."""
-    exec_start = command + " run"
-    if config is not None:
-        exec_start += f" --config {shlex.quote(str(config))}"
+    words = [*command, "run", *(("--config", str(config)) if config is not None else ())]
+    exec_start = " ".join(systemd_word(word) for word in words)
     return f"""[Unit]
 Description=moodplayer: music that follows your mood
 Documentation=https://github.com/moodplayer/moodplayer#readme

@@ -153,6 +153,10 @@ def library_signature(db_path: str | Path) -> tuple:
         count, max_id = con.execute("SELECT count(*), max(id) FROM items").fetchone()
         (max_attr,) = con.execute("SELECT max(id) FROM item_attributes").fetchone()
     except sqlite3.DatabaseError as exc:
+        if getattr(exc, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+            raise RecommendError(f"the beets library {db_path} is locked by another program "
+                                 "(a running `beet import`?); try again when it is done"
+                                 ) from exc
         raise RecommendError(f"{db_path} is not a beets library ({exc})") from exc
     finally:
         con.close()

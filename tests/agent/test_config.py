@@ -193,3 +193,19 @@ def test_values_of_the_wrong_kind_are_refused(tmp_path, make_config, body, expec
 
 def test_camera_number_stays_a_device_number(tmp_path, make_config):
     assert load_config(make_config(tmp_path, "camera: 2")).camera == "2"
+
+
+@pytest.mark.parametrize(("content", "expected"), [
+    pytest.param('"just a string"\n', "expected a mapping of options", id="string"),
+    pytest.param("- a\n- b\n", "expected a mapping of options", id="list"),
+    pytest.param("moodplayer:\n  fps: [\n", "could not be read", id="broken-yaml"),
+])
+def test_a_config_file_that_is_not_a_mapping_is_one_line(tmp_path, moodplayer_cmd, content,
+                                                         expected):
+    path = tmp_path / "config.yaml"
+    path.write_text(content)
+    result = subprocess.run([*moodplayer_cmd, "config", "-c", str(path)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and str(path) in result.stderr
+    assert expected in result.stderr and "Traceback" not in result.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -135,3 +136,17 @@ def test_suggest_takes_every_policy_and_the_configured_target(library, tmp_path,
                        "--policy", policy, "--target", "happy")
     assert given.returncode == 0, given.stderr
     assert notes[policy].replace("calm", "happy") in given.stdout
+
+
+def test_a_locked_library_is_called_locked_not_foreign(library):
+    """"... is not a beets library (database is locked)" while `beet import` wrote to it."""
+    writer = sqlite3.connect(library, isolation_level=None)
+    try:
+        writer.execute("BEGIN EXCLUSIVE")
+        run = moodplayer("suggest", "--mood", "calm", "-n", "1", "--library", str(library),
+                         "--music-dir", str(music_of(library)))
+    finally:
+        writer.close()
+    assert run.returncode == 1
+    assert f"the beets library {library} is locked by another program" in run.stderr
+    assert "not a beets library" not in run.stderr
