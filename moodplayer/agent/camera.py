@@ -20,11 +20,9 @@ from gi.repository import GLib
 from moodplayer.agent.config import AgentConfig
 from moodplayer.exceptions import VisionError
 from moodplayer.recommend import MoodEstimate
-from moodplayer.vision.calibration import NeutralCalibration
-from moodplayer.vision.detect import make_detector
-from moodplayer.vision.fer import ExpressionModel
 from moodplayer.vision.sensor import MoodSensor
-from moodplayer.vision.smoothing import MoodEvent, MoodSmoother, SmoothingSettings
+from moodplayer.vision.settings import VisionPipeline, VisionSettings
+from moodplayer.vision.smoothing import MoodEvent, SmoothingSettings
 from moodplayer.vision.sources import Frame, FrameSource, open_source
 
 log = logging.getLogger(__name__)
@@ -109,24 +107,31 @@ def _estimate(event: MoodEvent) -> MoodEstimate | None:
     return MoodEstimate(event.point, event.mood, event.confidence)
 
 
+def vision_settings(config: AgentConfig, spec: str | None = None) -> VisionSettings:
+    """The vision pipeline the agent's configuration asks for (``spec``: another source)."""
+    preset = config.preset
+    return VisionSettings(
+        source=spec or config.camera, fps=config.fps, detector=config.face_detector,
+        detector_path=str(config.detector or ""), model_path=str(config.model or ""),
+        smoothing=SmoothingSettings(half_life=preset.half_life_s,
+                                    min_confidence=preset.min_confidence,
+                                    dwell=preset.dwell_s, absent_after=config.absent_after))
+
+
 class CameraMood:
     """Mood source: camera -> vision pipeline -> mood events on the main loop."""
 
     name = "camera"
 
     def __init__(self, config: AgentConfig, spec: str | None = None) -> None:
-        self.spec = spec or config.camera
-        self.fps = config.fps
+        self.settings = vision_settings(config, spec)
+        self.spec = self.settings.source
+        self.fps = self.settings.fps
         self.absent_after = config.absent_after
-        preset = config.preset
         # Loaded once: the detector and model stay in memory while the camera is released.
-        self.detector = make_detector(config.face_detector, config.detector)
-        self.model = ExpressionModel(config.model) if config.model else ExpressionModel()
-        self.smoother = MoodSmoother(self.model.classes, SmoothingSettings(
-            half_life=preset.half_life_s, min_confidence=preset.min_confidence,
-            dwell=preset.dwell_s, absent_after=config.absent_after),
-            NeutralCalibration.for_model(self.model))
-        self.last_reading = 0.0
+        self.pipeline = VisionPipeline.load(self.settings)
+        #: When the last frame was read, or sensing last started (``time.monotonic()``).
+        self.last_reading = time.monotonic()
         self.frames = 0
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
@@ -143,27 +148,32 @@ class CameraMood:
         if self.open:
             return
         self._stop = threading.Event()
+        # Silence is counted from now: not from the machine's start, nor an earlier run.
+        self.last_reading = time.monotonic()
         try:
             # After an outage the smoother hears "no face" first, so the face that
             # comes back is announced again (the agent had declared the mood absent).
             source = PacedSource(self.spec, self.fps, self._stop, gap=self.absent_after,
-                                 on_gap=lambda ts: self.smoother.update(None, ts))
+                                 on_gap=lambda ts: self.pipeline.smoother.update(None, ts))
         except VisionError as exc:
             log.warning("camera: %s; sensing waits", exc)
             return
-        sensor = MoodSensor(source, self.detector, self.model, self.smoother)
-        self.last_reading = time.monotonic()
+        sensor = self.pipeline.sensor(source)
         self._thread = threading.Thread(target=self._work, args=(sensor, self._stop),
                                         name="camera", daemon=True)
         self._thread.start()
-        log.info("camera %s opened", self.spec)
+        log.debug("camera %s: sensing started", self.spec)
 
     def _work(self, sensor: MoodSensor, stop: threading.Event) -> None:
+        opened = False
         try:
             while not stop.is_set():
                 reading = sensor.read()
                 if reading is None:
                     break
+                if not opened:  # said once a frame came, not when the device was asked for
+                    opened = True
+                    log.info("camera %s opened", self.spec)
                 self.frames += 1
                 self.last_reading = time.monotonic()
                 if reading.event is not None:

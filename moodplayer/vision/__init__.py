@@ -2,8 +2,9 @@
 
 Compose it yourself, or build it from settings::
 
-    from moodplayer.vision import VisionSettings, build_sensor
-    sensor = build_sensor(VisionSettings(source="0"), on_change=print)
+    from moodplayer.vision import VisionPipeline, VisionSettings
+    pipeline = VisionPipeline.load(VisionSettings(source="0"))   # models, loaded once
+    sensor = pipeline.open(on_change=print)                       # the camera, taken
     for reading in sensor:          # one MoodReading per sampled frame
         ...
 
@@ -25,7 +26,7 @@ from moodplayer.vision.detect import (
 from moodplayer.vision.fer import ExpressionModel, ModelCard, read_card
 from moodplayer.vision.mainface import MainFaceTracker
 from moodplayer.vision.sensor import FaceReader, MoodReading, MoodSensor
-from moodplayer.vision.settings import VisionSettings, build_sensor
+from moodplayer.vision.settings import VisionPipeline, VisionSettings, build_sensor
 from moodplayer.vision.smoothing import MoodEvent, MoodSmoother, SmoothingSettings
 from moodplayer.vision.sources import (
     CameraSource,
@@ -55,6 +56,7 @@ __all__ = [
     "ScrfdDetector",
     "SmoothingSettings",
     "VideoFileSource",
+    "VisionPipeline",
     "VisionSettings",
     "YuNetDetector",
     "build_sensor",
