@@ -20,23 +20,23 @@ from pathlib import Path
 
 import pytest
 
+from moodplayer.vision.runtime import insightface_sample
+
 PROJECT = Path(__file__).resolve().parents[1]
 #: Seconds the child lives after reading a face: onnxruntime 1.32 looks up its telemetry
 #: host about 9 s after it is imported, so a shorter run could not catch it.
 UPLOAD_AFTER_S = 12.0
-#: The child: what ``moodplayer run`` does with a face, without the bus and the player.
+#: The child: the vision pipeline ``moodplayer run`` builds, on a folder holding a photo.
 CHILD = textwrap.dedent("""
     import sys, time
-    import cv2
-    from moodplayer.vision.detect import make_detector
-    from moodplayer.vision.fer import ExpressionModel
-    from moodplayer.vision.runtime import insightface_sample
-    from moodplayer.vision.sensor import FaceReader
+    from moodplayer.vision.settings import VisionPipeline, VisionSettings
 
-    reader = FaceReader(make_detector("scrfd", sys.argv[1]), ExpressionModel())
-    probs, why = reader.probabilities(cv2.imread(str(insightface_sample("t1.jpg"))))
-    print("face read" if probs is not None else why, flush=True)
-    time.sleep(float(sys.argv[2]))
+    settings = VisionSettings(source=sys.argv[1], detector_path=sys.argv[2])
+    sensor = VisionPipeline.load(settings).open()
+    reading = sensor.read()
+    sensor.close()
+    print("face read" if reading.face else reading.reason, flush=True)
+    time.sleep(float(sys.argv[3]))
 """)
 #: System calls that reach out: a connection of any kind but the kernel's netlink, or
 #: a datagram sent to an internet address.
@@ -58,6 +58,9 @@ def face_session(tmp_path: Path, shared_dir: Path):
                                                  "runtime", "tmp", "cwd")}
     for folder in roots.values():
         folder.mkdir(mode=0o700)
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    (frames / "t1.jpg").symlink_to(insightface_sample("t1.jpg"))
     env = {k: v for k, v in os.environ.items() if k != "ORT_DISABLE_TELEMETRY"}
     env.update(HOME=str(roots["home"]), XDG_DATA_HOME=str(roots["data"]),
                XDG_CACHE_HOME=str(roots["cache"]), XDG_CONFIG_HOME=str(roots["config"]),
@@ -65,8 +68,8 @@ def face_session(tmp_path: Path, shared_dir: Path):
                TMPDIR=str(roots["tmp"]), PYTHONDONTWRITEBYTECODE="1")
 
     def run(seconds: float, prefix: tuple[str, ...] = ()) -> dict[str, Path]:
-        done = subprocess.run([*prefix, sys.executable, "-c", CHILD, str(detector),
-                               str(seconds)], cwd=roots["cwd"], env=env,
+        done = subprocess.run([*prefix, sys.executable, "-c", CHILD, str(frames),
+                               str(detector), str(seconds)], cwd=roots["cwd"], env=env,
                               capture_output=True, text=True, timeout=120 + seconds)
         assert done.returncode == 0, done.stderr[-3000:]
         assert "face read" in done.stdout  # the session really ran on a face
