@@ -1,7 +1,7 @@
 """Where moodplayer keeps what it stores, with the XDG fallbacks, and storing it privately.
 
 Everything the project writes lives under ``data_dir()`` or ``cache_dir()``, so
-``moodplayer forget`` can remove it all. Never images: see the README.
+``moodplayer forget`` can remove it all. Never images: see docs/user-guide.md.
 
 What is stored says something about a person (their moods over time, what they
 skipped), so it is readable by its owner only, whatever the umask: every folder

@@ -23,7 +23,7 @@ from moodplayer.music.loudness import loudness
 #: Bump when the analysis changes so that incremental runs redo old results.
 ANALYSIS_VERSION = 2
 
-#: essentia KeyExtractor profiles. ``bgate`` scored best on rendered MIDI (docs/audio.md).
+#: essentia KeyExtractor profiles. ``bgate`` scored best on rendered MIDI.
 KEY_PROFILES = ("bgate", "edma", "edmm", "braw", "temperley", "krumhansl", "shaath",
                 "noland", "faraldo", "diatonic", "tonictriad", "temperley2005", "thpcp",
                 "gomez", "pentatonic", "weichai")
