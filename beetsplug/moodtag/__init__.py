@@ -123,7 +123,7 @@ class MoodtagPlugin(BeetsPlugin):
         client = self._client(values, lastfm)
         try:
             return Annotator(self._log, options.analysis_settings(values),
-                             client).run(lib, items, run)
+                             client, values["normalise"]).run(lib, items, run)
         finally:
             if client is not None:
                 client.close()

@@ -14,6 +14,7 @@ from typing import Any
 from beets import ui
 
 from moodplayer.exceptions import ConfigError
+from moodplayer.music.affect import NORMALISE
 from moodplayer.music.analyze import KEY_PROFILES, RHYTHM_METHODS, AnalysisSettings
 from moodplayer.music.lastfm import DEFAULT_SERVER
 from moodplayer.options import Boolean, Choice, Number, Option, Text, check_section
@@ -37,6 +38,9 @@ SCHEMA: Mapping[str, Option] = {
                       Number(20, 300)),
     "max_bpm": Option(180.0, "upper end of the tempo range; at least twice min_bpm",
                       Number(40, 600)),
+    "normalise": Option("none", "none: each track's valence and arousal from its own audio; "
+                        "library: re-centred over the annotated library (a track then "
+                        "moves when other music is added)", Choice(NORMALISE)),
     "lastfm": Option(True, "look up the tracks' Last.fm tags (with lastfm.api_key, or "
                      "beets' shared key)", Boolean()),
     "lastfm_server": Option(DEFAULT_SERVER, "Last.fm API address (an http(s) URL)", Text()),

@@ -10,6 +10,7 @@ non-overlapping 2048-sample frames keeps the cost a fraction of the decode.
 from __future__ import annotations
 
 import functools
+import itertools
 
 import numpy as np
 
@@ -44,7 +45,13 @@ DESCRIPTORS: tuple[str, ...] = (
     "flux_std", "pulse_clarity", "rms_std_db", "low_energy", "crest_db",
     "dissonance_mean", "dissonance_std", "major_fit", "minor_fit", "mode_clarity",
     "tonal_clarity", "chroma_entropy", "major_triad_share", "triad_fit", "harmonic_change",
+    "chord_change", "chord_entropy", *(f"chroma_rel{i}" for i in range(12)),
+    "pitch_salience_mean", "pitch_salience_std", "zcr_mean", "spread_mean", "skewness_mean",
+    "kurtosis_mean", "spectral_entropy", "hfc_mean", "mfcc_change",
+    *(f"band{i}_share" for i in range(4)),
 )
+#: Edges (Hz) of the four energy bands of ``band*_share``.
+BAND_EDGES = (0.0, 150.0, 800.0, 4000.0, SAMPLE_RATE / 2)
 
 
 @functools.lru_cache(maxsize=1)
@@ -74,6 +81,11 @@ def _algorithms() -> dict[str, object]:
                         harmonics=4, nonLinear=False, normalized="unitMax",
                         sampleRate=SAMPLE_RATE),
         "dissonance": es.Dissonance(),
+        "salience": es.PitchSalience(sampleRate=SAMPLE_RATE),
+        "zcr": es.ZeroCrossingRate(),
+        "moments": es.CentralMoments(range=SAMPLE_RATE / 2),
+        "shape": es.DistributionShape(),
+        "hfc": es.HFC(sampleRate=SAMPLE_RATE),
     }
 
 
@@ -96,15 +108,26 @@ def _key_fits(chroma: np.ndarray) -> tuple[float, float]:
     return major, minor
 
 
-def _triads(blocks: np.ndarray) -> tuple[float, float]:
-    """Share of chroma blocks best fitted by a major triad, and the mean best fit."""
+def _relative_chroma(chroma: np.ndarray) -> np.ndarray:
+    """The mean chroma (sum 1) rotated so the tonic of its best-fitting key is bin 0."""
+    p = chroma / chroma.sum() if chroma.sum() > 0 else np.full(12, 1 / 12)
+    fits = [np.corrcoef(p, np.roll(profile, k))[0, 1] if np.ptp(p) > 0 else 0.0
+            for profile in (_MAJOR, _MINOR) for k in range(12)]
+    return np.roll(p, -(int(np.argmax(fits)) % 12))
+
+
+def _triads(blocks: np.ndarray) -> tuple[float, float, float, float]:
+    """Major-triad share, mean best fit, chord change rate and chord entropy of the blocks."""
     norms = np.linalg.norm(blocks, axis=1, keepdims=True)
     unit = blocks / np.where(norms > 0, norms, 1.0)
     templates = np.stack([np.roll(t, k) for t in (_MAJ_TRIAD, _MIN_TRIAD) for k in range(12)])
     templates /= np.linalg.norm(templates, axis=1, keepdims=True)
     fit = unit @ templates.T  # (blocks, 24): first 12 major, last 12 minor
     best = fit.argmax(axis=1)
-    return float(np.mean(best < 12)), float(np.mean(fit.max(axis=1)))
+    counts = np.bincount(best, minlength=24) / len(best)
+    entropy = float(-np.sum(counts[counts > 0] * np.log2(counts[counts > 0])))
+    change = float(np.mean(best[1:] != best[:-1])) if len(best) > 1 else 0.0
+    return float(np.mean(best < 12)), float(np.mean(fit.max(axis=1))), change, entropy
 
 
 def _pulse_clarity(flux: np.ndarray) -> float:
@@ -127,9 +150,15 @@ def describe(samples: np.ndarray) -> dict[str, float]:
     rms = np.sqrt(np.mean(np.square(frames, dtype=np.float64), axis=1))
     loud = np.abs(frames).max(axis=1) >= _QUIET
     mfccs, contrasts, valleys, chromas, dissonances = [], [], [], [], []
-    centroid, rolloff, flatness, flux = [], [], [], []
+    centroid, rolloff, flatness, flux, salience, zcr, shapes, hfc = ([] for _ in range(8))
+    power = np.zeros(FRAME // 2 + 1)
     for frame in frames[loud]:
         spec = alg["spectrum"](alg["window"](frame))
+        power += np.square(spec, dtype=np.float64)
+        salience.append(alg["salience"](spec))
+        zcr.append(alg["zcr"](frame))
+        shapes.append(alg["shape"](alg["moments"](spec)))
+        hfc.append(alg["hfc"](spec))
         mfccs.append(alg["mfcc"](spec)[1])
         con, val = alg["contrast"](spec)
         contrasts.append(con)
@@ -155,7 +184,13 @@ def describe(samples: np.ndarray) -> dict[str, float]:
     blocks = chroma[:n_blocks * CHROMA_BLOCK].reshape(n_blocks, CHROMA_BLOCK, 12).mean(axis=1)
     unit = blocks / np.maximum(np.linalg.norm(blocks, axis=1, keepdims=True), 1e-9)
     change = 1.0 - np.sum(unit[1:] * unit[:-1], axis=1)
-    major_share, triad_fit = _triads(blocks)
+    major_share, triad_fit, chord_change, chord_entropy = _triads(blocks)
+    freqs = np.arange(len(power)) * SAMPLE_RATE / FRAME
+    bands = np.array([power[(freqs >= lo) & (freqs < hi)].sum()
+                      for lo, hi in itertools.pairwise(BAND_EDGES)])
+    bands /= max(bands.sum(), 1e-12)
+    spectrum_p = power / max(power.sum(), 1e-12)
+    shape = np.array(shapes)
     rms_db = 20 * np.log10(np.maximum(rms[loud], 1e-9))
     flux_a = np.array(flux)
     out = {
@@ -185,5 +220,18 @@ def describe(samples: np.ndarray) -> dict[str, float]:
         "major_triad_share": major_share,
         "triad_fit": triad_fit,
         "harmonic_change": float(change.mean()) if len(change) else 0.0,
+        "chord_change": chord_change,
+        "chord_entropy": chord_entropy,
+        **{f"chroma_rel{i}": float(v) for i, v in enumerate(_relative_chroma(mean_chroma))},
+        "pitch_salience_mean": float(np.mean(salience)),
+        "pitch_salience_std": float(np.std(salience)),
+        "zcr_mean": float(np.mean(zcr)),
+        "spread_mean": float(np.mean(shape[:, 0])),
+        "skewness_mean": float(np.mean(shape[:, 1])),
+        "kurtosis_mean": float(np.mean(np.log1p(np.maximum(shape[:, 2], 0.0)))),
+        "spectral_entropy": float(-np.sum(spectrum_p * np.log2(np.maximum(spectrum_p, 1e-20)))),
+        "hfc_mean": float(np.log1p(np.mean(hfc))),
+        "mfcc_change": float(np.mean(np.abs(np.diff(mfcc, axis=0)))),
+        **{f"band{i}_share": float(v) for i, v in enumerate(bands)},
     }
     return out
