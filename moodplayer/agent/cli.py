@@ -38,7 +38,7 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         """Print ``PROG: MESSAGE`` and where help is, then exit 2."""
-        self.exit(2, f"{self.prog}: {message} (see `{self.prog} --help`)\n")
+        self.exit(2, f"{self.prog}: {_one_line(message)} (see `{self.prog} --help`)\n")
 
 
 def installed_version() -> str:
@@ -91,6 +91,11 @@ def _group_developer_tools(parser: argparse.ArgumentParser,
     group._group_actions.extend(tools)  # shown in --help only; parsing is the subparsers'
 
 
+def _one_line(message: str) -> str:
+    """The message on one line: line breaks (in a file name, say) shown as ``\\n``."""
+    return message.replace("\r", "\\r").replace("\n", "\\n")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one ``moodplayer`` subcommand and return its exit status."""
     from moodplayer.agent.commands import config_defaults
@@ -106,12 +111,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             commands[args.command].set_defaults(**defaults)
             args = parser.parse_args(argv)
         return int(args.func(args) or 0)
-    except ConfigError as exc:
-        print(f"moodplayer: {exc}", file=sys.stderr)
-        return 2
     except MoodplayerError as exc:
-        print(f"moodplayer: {exc}", file=sys.stderr)
-        return 1
+        print(f"moodplayer: {_one_line(str(exc))}", file=sys.stderr)
+        return 2 if isinstance(exc, ConfigError) else 1
     except KeyboardInterrupt:
         return 130
 

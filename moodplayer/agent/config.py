@@ -174,11 +174,8 @@ def validate(section: Any, *, library: Path, directory: Path,
     if not errors and values["policy"] != "match" and values["target"] in values["never_moods"]:
         errors.append(f"{SECTION}.target: expected a mood not in never_moods, "
                       f"got {values['target']!r}")
-    if len(errors) == 1:
-        raise ConfigError(f"invalid configuration in {source}: {errors[0]}")
     if errors:
-        lines = "\n  ".join(errors)
-        raise ConfigError(f"invalid configuration in {source}:\n  {lines}")
+        raise ConfigError(f"invalid configuration in {source}: {'; '.join(errors)}")
     return AgentConfig(library=library, directory=directory, source=source, **values)
 
 
