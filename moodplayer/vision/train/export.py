@@ -75,25 +75,21 @@ Rows: true class; columns: predicted class (counts).
 """
 
 
-def export(checkpoint: str | Path, data: str | Path, onnx_path: str | Path,
-           command: str = "", provisional: bool = False, int8: bool = True) -> dict:
-    """Export ``checkpoint`` to ``onnx_path`` with its card; returns the card.
-
-    Choices are made on ``data``/val: flip averaging if it scores higher, and (with
-    ``int8``) the int8-quantized model if it stays within one point of the float one.
-    The shipped model is then scored once on ``data``/test.
-    """
+def _load(checkpoint: str | Path) -> tuple[dict, InputSpec, VGGFace]:
+    """The checkpoint's state, its input spec and its network in eval mode."""
     state = torch.load(checkpoint, map_location="cpu", weights_only=False)
     spec = InputSpec(**{k: tuple(v) if isinstance(v, list) else v
                         for k, v in state["spec"].items()})
     net = VGGFace(len(state["classes"]), widths=tuple(state["config"]["widths"]))
     net.load_state_dict(state["model"])
     net.eval()
-    onnx_path = Path(onnx_path)
-    float_path = onnx_path.with_name(onnx_path.stem + "-float.onnx")
-    _onnx(net, spec, float_path)
-    card = {
-        "name": onnx_path.stem, "provisional": provisional,
+    return state, spec, net
+
+
+def _describe(state: dict, spec: InputSpec, name: str, provisional: bool) -> dict:
+    """The card's fixed part: architecture, classes, input and preprocessing."""
+    return {
+        "name": name, "provisional": provisional,
         "architecture": "VGG-style CNN: four double-conv blocks (widths "
                         f"{'-'.join(str(w) for w in state['config']['widths'])}, batch norm, "
                         "max-pool, dropout), dense 256, dense 7",
@@ -114,23 +110,34 @@ def export(checkpoint: str | Path, data: str | Path, onnx_path: str | Path,
                          f"{spec.clahe_clip}, {spec.clahe_grid}x{spec.clahe_grid} tiles), "
                          "scaled to [0, 1], minus mean, over std (moodplayer.vision.preprocess)",
     }
-    card_path_for(float_path).write_text(json.dumps(card), encoding="utf-8")
-    data = Path(data)
-    val = evaluate(ExpressionModel(float_path, flip_average=False), data / "val").accuracy
-    val_flip = evaluate(ExpressionModel(float_path, flip_average=True), data / "val").accuracy
-    card["flip_average"] = val_flip > val  # chosen on val, never on test
-    best_val = max(val, val_flip)
-    log.info("val %.4f, flip-averaged %.4f", val, val_flip)
-    val_int8, weights = None, "float32"
-    if int8:
-        from moodplayer.vision.train.quantize import quantize_int8
 
-        quantize_int8(float_path, onnx_path, data / "val")
-        quantized = ExpressionModel(onnx_path, flip_average=card["flip_average"])
-        val_int8 = evaluate(quantized, data / "val").accuracy
-        log.info("int8 val %.4f", val_int8)
-        if val_int8 >= best_val - 0.01:
-            weights = "int8"
+
+def _choose_flip(float_path: Path, card: dict, val_dir: Path) -> tuple[float, float]:
+    """Score the float model on val without and with flip averaging; the card takes the
+    better (chosen on val, never on test). Returns both accuracies."""
+    card_path_for(float_path).write_text(json.dumps(card), encoding="utf-8")
+    val = evaluate(ExpressionModel(float_path, flip_average=False), val_dir).accuracy
+    val_flip = evaluate(ExpressionModel(float_path, flip_average=True), val_dir).accuracy
+    card["flip_average"] = val_flip > val
+    log.info("val %.4f, flip-averaged %.4f", val, val_flip)
+    return val, val_flip
+
+
+def _choose_int8(float_path: Path, onnx_path: Path, flip: bool, val_dir: Path,
+                 best_val: float) -> tuple[float, str]:
+    """Quantize to ``onnx_path``; returns its val accuracy and the weights to ship
+    ("int8" when within one point of the float model's best on val)."""
+    from moodplayer.vision.train.quantize import quantize_int8
+
+    quantize_int8(float_path, onnx_path, val_dir)
+    val_int8 = evaluate(ExpressionModel(onnx_path, flip_average=flip), val_dir).accuracy
+    log.info("int8 val %.4f", val_int8)
+    return val_int8, "int8" if val_int8 >= best_val - 0.01 else "float32"
+
+
+def _ship(float_path: Path, onnx_path: Path, weights: str, card: dict) -> Path:
+    """Put the chosen model at ``onnx_path`` with its card beside it; returns the card's
+    path. The float copy and its card are removed."""
     if weights == "int8":
         float_path.unlink()
     else:
@@ -138,9 +145,17 @@ def export(checkpoint: str | Path, data: str | Path, onnx_path: str | Path,
     card_path_for(float_path).unlink()
     card_path = card_path_for(onnx_path)
     card_path.write_text(json.dumps(card), encoding="utf-8")
+    return card_path
+
+
+def _measured(state: dict, onnx_path: Path, test_dir: Path, command: str, weights: str,
+              val: tuple[float, float, float | None]) -> dict:
+    """The card's measured part: the shipped model scored once on test, its training,
+    size, sha256 and latency."""
     shipped = ExpressionModel(onnx_path)
-    test: EvalResult = evaluate(shipped, data / "test")
-    card.update({
+    test: EvalResult = evaluate(shipped, test_dir)
+    val_plain, val_flip, val_int8 = val
+    return {
         "weights": weights,
         "quantization": ("int8 (onnxruntime static QDQ, per-channel weights, calibrated on "
                          "500 val faces): kept because it is within one point of the float "
@@ -154,7 +169,7 @@ def export(checkpoint: str | Path, data: str | Path, onnx_path: str | Path,
                       "batch augmented: flip, shift, rotation, zoom, random erasing; "
                       "exponential moving average of the weights; "
                       + PRECISIONS[state["config"].get("precision", "fp32")],
-            "val_accuracy": round(val, 4),
+            "val_accuracy": round(val_plain, 4),
             "val_accuracy_flip": round(val_flip, 4),
             "val_accuracy_int8": None if val_int8 is None else round(val_int8, 4),
             "val_during_training": state.get("record", {}),
@@ -166,8 +181,31 @@ def export(checkpoint: str | Path, data: str | Path, onnx_path: str | Path,
         "latency_ms": {"per_face_one_thread": round(latency_ms(shipped), 3)},
         "licence": LICENCE,
         "exported": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-    })
+    }
+
+
+def export(checkpoint: str | Path, data: str | Path, onnx_path: str | Path,
+           command: str = "", provisional: bool = False, int8: bool = True) -> dict:
+    """Export ``checkpoint`` to ``onnx_path`` with its card; returns the card.
+
+    Choices are made on ``data``/val: flip averaging if it scores higher, and (with
+    ``int8``) the int8-quantized model if it stays within one point of the float one.
+    The shipped model is then scored once on ``data``/test.
+    """
+    state, spec, net = _load(checkpoint)
+    onnx_path, data = Path(onnx_path), Path(data)
+    float_path = onnx_path.with_name(onnx_path.stem + "-float.onnx")
+    _onnx(net, spec, float_path)
+    card = _describe(state, spec, onnx_path.stem, provisional)
+    val, val_flip = _choose_flip(float_path, card, data / "val")
+    val_int8, weights = None, "float32"
+    if int8:
+        val_int8, weights = _choose_int8(float_path, onnx_path, card["flip_average"],
+                                         data / "val", max(val, val_flip))
+    card_path = _ship(float_path, onnx_path, weights, card)
+    card.update(_measured(state, onnx_path, data / "test", command, weights,
+                          (val, val_flip, val_int8)))
     card_path.write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
     onnx_path.with_suffix(".md").write_text(_markdown(card), encoding="utf-8")
-    log.info("test %.4f; card %s", test.accuracy, card_path)
+    log.info("test %.4f; card %s", card["test"]["accuracy"], card_path)
     return card
