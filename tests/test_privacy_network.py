@@ -112,3 +112,18 @@ def test_only_moodplayer_vision_imports_onnxruntime_or_insightface():
                 offenders += [f"{path.relative_to(PROJECT)}: {n}" for n in names
                               if n.split(".")[0] in ("onnxruntime", "insightface")]
     assert offenders == []
+
+
+def test_a_program_that_imported_onnxruntime_first_is_told(tmp_path):
+    """moodplayer cannot turn the telemetry fully off once onnxruntime is loaded: it
+    flips the runtime's own switch and says what would stop it."""
+    program = ("import logging, onnxruntime\n"
+               "logging.basicConfig()\n"
+               "from moodplayer.vision.fer import ExpressionModel\n"
+               "ExpressionModel()\n")
+    env = {k: v for k, v in os.environ.items() if k != "ORT_DISABLE_TELEMETRY"}
+    env.update(HOME=str(tmp_path), XDG_CACHE_HOME=str(tmp_path / "cache"))
+    done = subprocess.run([sys.executable, "-c", program], env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "set ORT_DISABLE_TELEMETRY=1" in done.stderr
