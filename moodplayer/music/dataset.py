@@ -115,8 +115,7 @@ def extract(data: Path, clips: list[Clip], jobs: int = MAX_JOBS,
             x[index[outcome.path]] = features(outcome.analysis)
         if done % 50 == 0:
             log.info("analysed %s of %s clips", done, len(clips))
-    file.parent.mkdir(parents=True, exist_ok=True)
-    tmp = file.with_suffix(f".tmp{os.getpid()}.npz")
+    tmp = paths.private_file(file.with_suffix(f".tmp{os.getpid()}.npz"))
     np.savez(tmp, x=x)
     os.replace(tmp, file)
     return x
