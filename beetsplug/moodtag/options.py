@@ -17,7 +17,16 @@ from moodplayer.exceptions import ConfigError
 from moodplayer.music.affect import NORMALISE
 from moodplayer.music.analyze import KEY_PROFILES, RHYTHM_METHODS, AnalysisSettings
 from moodplayer.music.lastfm import DEFAULT_SERVER
-from moodplayer.options import Boolean, Choice, Number, Option, Text, check_section
+from moodplayer.options import (
+    Boolean,
+    Choice,
+    Number,
+    Option,
+    ReferenceRow,
+    Text,
+    check_section,
+    reference,
+)
 
 SECTION = "moodtag"
 
@@ -57,6 +66,12 @@ SCHEMA: Mapping[str, Option] = {
 def defaults() -> dict[str, Any]:
     """Each option's default, for ``self.config.add``."""
     return {key: option.default for key, option in SCHEMA.items()}
+
+
+def schema_reference() -> list[ReferenceRow]:
+    """Every option of the ``moodtag:`` section with its type, default, allowed values
+    and description, for the configuration reference."""
+    return reference(SCHEMA)
 
 
 def check(section: Mapping[str, Any]) -> dict[str, Any]:

@@ -14,8 +14,7 @@ import yaml
 from beets import config
 from beets.ui import UserError
 
-from beetsplug.moodtag.options import SCHEMA, check, defaults
-from moodplayer.options import reference
+from beetsplug.moodtag.options import SCHEMA, check, defaults, schema_reference
 from tests.music.test_plugin import MoodtagHelper
 
 BEET = Path(sys.executable).with_name("beet")
@@ -78,7 +77,7 @@ def test_every_error_at_once():
 
 def test_defaults_are_valid_and_documented():
     assert check(defaults())["excerpt"] == 60.0
-    rows = reference(SCHEMA)
+    rows = schema_reference()
     assert [row.key for row in rows] == list(SCHEMA)
     assert all(row.doc and row.type and row.default for row in rows)
     assert yaml.safe_load(next(r.default for r in rows if r.key == "auto")) is True

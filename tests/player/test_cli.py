@@ -45,3 +45,19 @@ def test_enqueue_into_a_player_that_is_not_there(bus, procs, tracks, tmp_path):
     start_mpv(procs, bus, tmp_path / "mpv.sock", tracks["long_a"])
     result = moodplayer(bus, "enqueue", "--player", "vlc", str(tracks["short"]))
     assert result.returncode == 1 and "no player named vlc" in result.stderr
+
+
+def test_players_reads_the_mpv_socket_from_the_config(bus, procs, tracks, tmp_path):
+    """`players` and `enqueue` ignored the moodplayer: section; -c now sets their defaults."""
+    socket = tmp_path / "mpv.sock"
+    start_mpv(procs, bus, socket, tracks["long_a"])
+    config = tmp_path / "config.yaml"
+    config.write_text(f"moodplayer:\n  mpv_socket: {socket}\n")
+    queued = moodplayer(bus, "enqueue", "-c", str(config), str(tracks["short"]))
+    assert queued.returncode == 0, queued.stderr
+    assert "queued in mpv (mpv)" in queued.stdout  # mpv's own queue, through the socket
+    control = Control(bus, "mpv")
+    try:
+        assert spin(lambda: control.url().endswith("short.ogg"), 15)
+    finally:
+        control.close()

@@ -136,3 +136,16 @@ def test_eval_fer_with_a_wrong_layout_says_so(capsys, tmp_path, model):
 def test_fetch_model_with_an_unknown_name(capsys):
     status, _, err = cli(capsys, "fetch-model", "buffalo_xl")
     assert status == 1 and "unknown model 'buffalo_xl'" in err
+
+
+def test_yunet_with_scrfd_weights_is_one_line(capsys, tmp_path, scrfd_path):
+    """`face_detector: yunet` with SCRFD weights logged a cv2.error, then sensing stopped."""
+    config = tmp_path / "config.yaml"
+    config.write_text(f"moodplayer:\n  face_detector: yunet\n  detector: {scrfd_path}\n"
+                      f"  camera: {tmp_path}\n")
+    status, _, err = cli(capsys, "watch", "-c", str(config), "--frames", "1")
+    assert status == 1
+    assert err.strip().splitlines() == [
+        f"moodplayer: {scrfd_path}: not a YuNet face detector (expected OpenCV Zoo's "
+        "face_detection_yunet ONNX file; for InsightFace SCRFD weights set face_detector: "
+        "scrfd)"]
