@@ -12,6 +12,7 @@ import functools
 import math
 import os
 from dataclasses import asdict, dataclass
+from typing import Literal, get_args
 
 import numpy as np
 
@@ -24,11 +25,14 @@ from moodplayer.music.loudness import loudness
 ANALYSIS_VERSION = 2
 
 #: essentia KeyExtractor profiles. ``bgate`` scored best on rendered MIDI.
-KEY_PROFILES = ("bgate", "edma", "edmm", "braw", "temperley", "krumhansl", "shaath",
-                "noland", "faraldo", "diatonic", "tonictriad", "temperley2005", "thpcp",
-                "gomez", "pentatonic", "weichai")
+#: (Only those essentia's KeyExtractor accepts: ``faraldo`` and ``pentatonic`` it refuses.)
+KeyProfile = Literal["bgate", "edma", "edmm", "braw", "temperley", "krumhansl", "shaath",
+                     "noland", "diatonic", "tonictriad", "temperley2005", "thpcp", "gomez",
+                     "weichai"]
+KEY_PROFILES: tuple[KeyProfile, ...] = get_args(KeyProfile)
 #: RhythmExtractor2013 methods: ``degara`` is ~3.5x faster, ``multifeature`` a bit more exact.
-RHYTHM_METHODS = ("degara", "multifeature")
+RhythmMethod = Literal["degara", "multifeature"]
+RHYTHM_METHODS: tuple[RhythmMethod, ...] = get_args(RhythmMethod)
 #: Below this RMS level (dBFS) a track counts as silent.
 SILENCE_DB = -60.0
 #: Tempo, loudness, onset rate and the spectral cues are measured on this many seconds

@@ -14,7 +14,14 @@ import yaml
 from beets import config
 from beets.ui import UserError
 
-from beetsplug.moodtag.options import SCHEMA, check, defaults, schema_reference
+from beetsplug.moodtag.annotate import Annotator
+from beetsplug.moodtag.options import (
+    SCHEMA,
+    analysis_settings,
+    check,
+    defaults,
+    schema_reference,
+)
 from tests.music.test_plugin import MoodtagHelper
 
 BEET = Path(sys.executable).with_name("beet")
@@ -103,3 +110,22 @@ class TestRun(MoodtagHelper):
         config["moodtag"]["lastfm_min_weight"] = 101
         with pytest.raises(UserError, match=r"moodtag\.lastfm_min_weight"):
             self.run_with_output("moodtag", "--no-lastfm")
+
+
+def test_every_documented_choice_builds_its_consumer():
+    """Each name a choice option offers is one the part that reads it accepts."""
+    from moodplayer.music.analyze import _algorithms
+    from moodplayer.options import Choice
+
+    consumers = {
+        "key_profile": lambda name: _algorithms(name, "degara")["key"],
+        "rhythm_method": lambda name: _algorithms("bgate", name)["rhythm"],
+        "normalise": lambda name: Annotator(logging.getLogger("test"),
+                                            analysis_settings(defaults()), None, name),
+    }
+    choices = {key: option.type.choices for key, option in SCHEMA.items()
+               if isinstance(option.type, Choice)}
+    assert set(choices) == set(consumers), "a choice option without a consumer check"
+    for key, names in choices.items():
+        for name in names:
+            assert consumers[key](check({**defaults(), key: name})[key]) is not None
