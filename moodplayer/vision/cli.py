@@ -7,6 +7,7 @@ import dataclasses
 import json
 import sys
 from pathlib import Path
+from typing import Literal, get_args
 
 from moodplayer.exceptions import VisionError
 from moodplayer.options import Number, number_argument
@@ -15,6 +16,12 @@ from moodplayer.vision.detect import FACE_DETECTORS
 from moodplayer.vision.sensor import MoodReading
 from moodplayer.vision.settings import VisionSettings, build_sensor
 from moodplayer.vision.weights import sha256_of
+
+Flip = Literal["card", "on", "off"]
+#: ``eval-fer --flip`` choices: as the model card says, always, never.
+FLIPS: tuple[Flip, ...] = get_args(Flip)
+#: What ``ExpressionModel(flip_average=...)`` gets for each.
+FLIP_AVERAGE: dict[Flip, bool | None] = {"card": None, "on": True, "off": False}
 
 
 def _source_options(parser: argparse.ArgumentParser) -> None:
@@ -104,8 +111,7 @@ def eval_fer(args: argparse.Namespace) -> int:
     from moodplayer.vision.evaluate import evaluate
     from moodplayer.vision.fer import DEFAULT_MODEL, ExpressionModel
 
-    flip = {"on": True, "off": False, "card": None}[args.flip]
-    model = ExpressionModel(args.model or DEFAULT_MODEL, flip_average=flip)
+    model = ExpressionModel(args.model or DEFAULT_MODEL, flip_average=FLIP_AVERAGE[args.flip])
     result = evaluate(model, Path(args.dir))
     if args.json:
         print(json.dumps(result.as_dict()))
@@ -158,7 +164,7 @@ def add_commands(subparsers: argparse._SubParsersAction,
                               parents=parents)
     p.add_argument("dir")
     p.add_argument("--model", default="", help="model (.onnx with .card.json)")
-    p.add_argument("--flip", choices=("card", "on", "off"), default="card",
+    p.add_argument("--flip", choices=FLIPS, default="card",
                    help="horizontal-flip averaging (default: as the card says)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=eval_fer)

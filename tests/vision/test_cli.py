@@ -11,6 +11,7 @@ import pytest
 
 from moodplayer.agent.cli import main
 from moodplayer.vision.calibration import NeutralCalibration, calibration_path
+from moodplayer.vision.cli import FLIP_AVERAGE, FLIPS
 
 from .conftest import write_video
 
@@ -149,3 +150,12 @@ def test_yunet_with_scrfd_weights_is_one_line(capsys, tmp_path, scrfd_path):
         f"moodplayer: {scrfd_path}: not a YuNet face detector (expected OpenCV Zoo's "
         "face_detection_yunet ONNX file; for InsightFace SCRFD weights set face_detector: "
         "scrfd)"]
+
+
+@pytest.mark.parametrize("flip", FLIPS)
+def test_every_flip_choice_builds_the_model(flip, model):
+    from moodplayer.vision.fer import ExpressionModel
+
+    assert set(FLIP_AVERAGE) == set(FLIPS)
+    built = ExpressionModel(model.path, flip_average=FLIP_AVERAGE[flip])
+    assert built.classes == model.classes
