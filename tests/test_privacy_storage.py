@@ -77,13 +77,14 @@ def beets_library(root: Path) -> Path:
 
 def test_everything_stored_is_owner_only_whatever_the_umask(
         umask_022, logging_restored, tmp_path, fake_lastfm: FakeLastFm):
+    mine = tmp_path / "mine"  # a folder of the user's, readable by all: it stays so
+    mine.mkdir(mode=0o755)
     with StateStore() as store:  # the agent's store, with its -wal and -shm
         store.grant_consent("asked")
         store.add_mood(MoodSample(1.0, "calm", 0.5, -0.6, 0.5, "camera"))
         write_report(store, paths.data_dir() / "moodplayer-report.html", since=0, now=2)
-        write_report(store, tmp_path / "reports" / "new" / "week.html", since=0, now=2)
-    setup_logging(SimpleNamespace(log_level="info", log_file=tmp_path / "logs" / "agent.log"),
-                  0)
+        write_report(store, mine / "week.html", since=0, now=2)
+    setup_logging(SimpleNamespace(log_level="info", log_file=mine / "agent.log"), 0)
     logging.getLogger("moodplayer").warning("a line in the log file")
     NeutralCalibration(("happy", "neutral"), (0.1, -0.1), "abc", 5).save()
     LastFmClient(LastFmSettings(api_key="k", server=fake_lastfm.url)).close()
@@ -99,12 +100,11 @@ def test_everything_stored_is_owner_only_whatever_the_umask(
     assert {"agent.sqlite3", "feedback.sqlite3", "moodplayer-report.html", "calibration.json",
             "lastfm.sqlite", "lastfm-taste-ann.json"} <= stored
     assert any(name.startswith("library-") for name in stored)
-    assert (tmp_path / "logs" / "agent.log").stat().st_size > 0
-    assert not_private(paths.data_dir(), paths.cache_dir(), tmp_path / "reports" / "new",
-                       tmp_path / "logs") == []
-    # A folder the user already had keeps its mode: only what moodplayer made is changed.
-    assert stat.S_IMODE((tmp_path / "reports").stat().st_mode) == 0o700  # made: 0700
-    assert stat.S_IMODE(tmp_path.stat().st_mode) == 0o700  # pytest's own tmp_path
+    assert (mine / "agent.log").stat().st_size > 0
+    assert not_private(paths.data_dir(), paths.cache_dir()) == []
+    assert {p.name: oct(stat.S_IMODE(p.stat().st_mode)) for p in mine.iterdir()} == {
+        "week.html": "0o600", "agent.log": "0o600"}
+    assert stat.S_IMODE(mine.stat().st_mode) == 0o755  # not moodplayer's to change
 
 
 def test_what_an_earlier_version_stored_world_readable_is_made_private(umask_022):
