@@ -26,16 +26,13 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import dbus
+import dbus.bus
+import mpd
+from gi.repository import GLib
 
-import dbus  # noqa: E402
-import dbus.bus  # noqa: E402
-import mpd  # noqa: E402
-from gi.repository import GLib  # noqa: E402
-
-from moodplayer.player import BackendSettings, PlayerManager, to_uri  # noqa: E402
-from tests.player import conftest as fx  # noqa: E402
+from moodplayer import testing as fx
+from moodplayer.player import BackendSettings, PlayerManager, to_uri
 
 ROUNDS = 5
 
@@ -102,7 +99,7 @@ def median_ms(values: list[float]) -> float:
     return statistics.median(values) * 1000
 
 
-def bench_latency(bus: fx.Bus, procs: fx.Processes, tracks: dict, tmp: Path) -> None:
+def bench_latency(bus: fx.PrivateBus, procs: fx.Processes, tracks: dict, tmp: Path) -> None:
     print(f"1. enqueue -> in the player's queue (median of {ROUNDS}, ms)")
     print(f"   {'player':<10} {'moodplayer':>10} {'anchor':>8} {'ratio':>6}  anchor")
     rows = []
@@ -129,9 +126,7 @@ def bench_latency(bus: fx.Bus, procs: fx.Processes, tracks: dict, tmp: Path) -> 
         bus.address, *atheme, "PlaylistInsUrlString", to_uri(tracks["short"]), 0),
         "blocking PlaylistInsUrlString"))
     mpd_sock = fx.start_mpd(procs, tmp / "mpd")
-    procs.start(["mpDris2", f"--host={mpd_sock}"],
-                env=fx.player_env(bus, HOME=str(tmp), XDG_CONFIG_HOME=str(tmp)))
-    bus.wait_for("org.mpris.MediaPlayer2.mpd")
+    fx.start_mpdris2(procs, bus, mpd_sock, tmp)
     rows.append(("mpd", BackendSettings(mpd_host=str(mpd_sock)),
                  lambda: anchor_mpd(mpd_sock, tracks["short"]), "python-mpd2 addid"))
     for name, settings, anchor, anchor_name in rows:
@@ -150,8 +145,9 @@ def cpu_of(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def bench_cpu(bus: fx.Bus, procs: fx.Processes, tracks: dict, tmp: Path, seconds: float) -> None:
-    long_track = fx.encode(tmp / "long.ogg", seconds + 20, 330)
+def bench_cpu(bus: fx.PrivateBus, procs: fx.Processes, tracks: dict, tmp: Path,
+              seconds: float) -> None:
+    long_track = fx.tone(tmp / "long.ogg", seconds + 20, 330)
     fx.start_mpv(procs, bus, tmp / "cpu.sock", long_track)
     follower = procs.start(["playerctl", "--player=mpv", "--follow", "metadata"],
                            env=fx.player_env(bus))
@@ -194,7 +190,7 @@ sys.stdin.readline()
 """
 
 
-def flood_rate(bus: fx.Bus, procs: fx.Processes, count: int, with_manager: bool) -> float:
+def flood_rate(bus: fx.PrivateBus, procs: fx.Processes, count: int, with_manager: bool) -> float:
     """Signals per second handled: by the manager, or by a bare counting receiver."""
     flood = subprocess.Popen([sys.executable, "-c", FLOOD, str(count)], env=fx.player_env(bus),
                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
@@ -235,7 +231,7 @@ def flood_rate(bus: fx.Bus, procs: fx.Processes, count: int, with_manager: bool)
     return count / elapsed
 
 
-def bench_signals(bus: fx.Bus, procs: fx.Processes, count: int) -> None:
+def bench_signals(bus: fx.PrivateBus, procs: fx.Processes, count: int) -> None:
     bare = flood_rate(bus, procs, count, with_manager=False)
     ours = flood_rate(bus, procs, count, with_manager=True)
     print(f"3. signals handled per second ({count} PropertiesChanged+Seeked, half of them "
@@ -252,11 +248,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
         (tmp / "tracks").mkdir()
-        tracks = {"long_a": fx.encode(tmp / "tracks" / "long a.ogg", 60, 440),
-                  "short": fx.encode(tmp / "tracks" / "short.ogg", 3, 660)}
+        tracks = {"long_a": fx.tone(tmp / "tracks" / "long a.ogg", 60, 440),
+                  "short": fx.tone(tmp / "tracks" / "short.ogg", 3, 660)}
         for step in ("latency", "cpu", "signals"):
             (tmp / step).mkdir()
-            bus, procs = fx.Bus(tmp / step), fx.Processes()
+            bus, procs = fx.PrivateBus(tmp / step / "bus").start(), fx.Processes()
             os.environ["DBUS_SESSION_BUS_ADDRESS"] = bus.address
             try:
                 if step == "latency":

@@ -11,10 +11,10 @@ says so and the demo stops there with what it has shown.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -141,28 +141,25 @@ class PrivateSession:
 
     def __init__(self, root: Path, env: dict[str, str], first: Path | None = None) -> None:
         self.root, self.env, self.first = root, env, first
-        self._procs: list[subprocess.Popen] = []
-        self._bus_pid = 0
+        self._stack = contextlib.ExitStack()
+        self._mpv: subprocess.Popen | None = None
         self.socket = root / "mpv.sock"
 
     def __enter__(self) -> PrivateSession:
-        out = subprocess.run(["dbus-daemon", "--session", "--fork", "--print-address=1",
-                              "--print-pid=1"], capture_output=True, text=True, check=True)
-        address, pid = out.stdout.split()[:2]
-        self._bus_pid = int(pid)
-        self.env["DBUS_SESSION_BUS_ADDRESS"] = address
-        mpv = subprocess.Popen(
-            ["mpv", "--no-config", "--script=/usr/lib/mpv-mpris/mpris.so", "--no-video",
-             "--ao=null", "--idle=yes", "--no-terminal",
-             f"--input-ipc-server={self.socket}", *([str(self.first)] if self.first else [])],
-            env=self.env)
-        self._procs.append(mpv)
+        from moodplayer.testing import PrivateBus, Processes, start_mpv
+
+        with contextlib.ExitStack() as stack:  # stops what started if a later part fails
+            bus = stack.enter_context(PrivateBus())
+            self.env["DBUS_SESSION_BUS_ADDRESS"] = bus.address
+            self._mpv = start_mpv(stack.enter_context(Processes()), bus, self.socket,
+                                  *([self.first] if self.first else []))
+            self._stack = stack.pop_all()
         return self
 
     @property
     def mpv_pid(self) -> int:
         """The process id of the headless mpv."""
-        return self._procs[0].pid
+        return self._mpv.pid
 
     def next_track(self) -> None:
         """Press Next in the player, as a user skipping a track would."""
@@ -171,14 +168,7 @@ class PrivateSession:
                         "org.mpris.MediaPlayer2.Player.Next"], env=self.env, check=False)
 
     def __exit__(self, *_exc: object) -> None:
-        for proc in self._procs:
-            proc.terminate()
-            try:
-                proc.wait(5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-        if self._bus_pid:
-            os.kill(self._bus_pid, signal.SIGTERM)
+        self._stack.close()
 
 
 def _camera_stand_in(root: Path, options: DemoOptions) -> str | None:

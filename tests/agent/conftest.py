@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import dbus
@@ -16,9 +14,11 @@ import pytest
 from dbus.mainloop.glib import DBusGMainLoop
 
 from moodplayer.agent.config import load_config
+from moodplayer.agent.control import BUS_NAME as AGENT_NAME
 from moodplayer.agent.hands import PlayerEvent
 from moodplayer.agent.service import Agent, RunOptions
 from moodplayer.agent.store import StateStore
+from moodplayer.testing import PrivateBus
 
 VENV_BIN = Path(sys.executable).parent
 
@@ -30,14 +30,9 @@ def moodplayer_cmd() -> list[str]:
 
 
 @pytest.fixture
-def session_bus(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A private ``dbus-daemon --session``; its address is the test's session bus."""
-    out = subprocess.run(["dbus-daemon", "--session", "--fork", "--print-address=1",
-                          "--print-pid=1"], capture_output=True, text=True, check=True)
-    address, pid = out.stdout.split()[:2]
-    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", address)
-    yield address
-    os.kill(int(pid), signal.SIGTERM)
+def session_bus(private_bus: PrivateBus) -> str:
+    """The address of the private session bus (``private_bus``), the test's session bus."""
+    return private_bus.address
 
 
 @pytest.fixture(scope="session")
@@ -81,17 +76,8 @@ def _wait_for(condition: Callable[[], object], seconds: float = 30.0) -> bool:
     return bool(condition())
 
 
-def _bus_has(address: str, name: str) -> bool:
-    """Whether ``name`` has an owner on the bus at ``address``."""
-    result = subprocess.run(
-        ["dbus-send", f"--bus={address}", "--print-reply", "--dest=org.freedesktop.DBus",
-         "/org/freedesktop/DBus", "org.freedesktop.DBus.NameHasOwner", f"string:{name}"],
-        capture_output=True, text=True, timeout=10)
-    return "boolean true" in result.stdout
-
-
 @pytest.fixture
-def start_agent(session_bus: str, moodplayer_cmd: list[str], tmp_path: Path):
+def start_agent(private_bus: PrivateBus, moodplayer_cmd: list[str], tmp_path: Path):
     """Starts ``moodplayer -v run ARGS`` on the private bus; waits until it is on the bus."""
     procs: list[subprocess.Popen] = []
 
@@ -103,7 +89,7 @@ def start_agent(session_bus: str, moodplayer_cmd: list[str], tmp_path: Path):
         proc.log_path = Path(log.name)
         procs.append(proc)
         if wait:
-            assert _wait_for(lambda: _bus_has(session_bus, "org.moodplayer.Agent")
+            assert _wait_for(lambda: private_bus.has_name(AGENT_NAME)
                             or proc.poll() is not None), "the agent did not start"
             assert proc.poll() is None, proc.log_path.read_text()
         return proc
@@ -125,9 +111,9 @@ def wait_for() -> Callable[..., bool]:
 
 
 @pytest.fixture
-def agent_on_bus(session_bus: str) -> Callable[[], bool]:
+def agent_on_bus(private_bus: PrivateBus) -> Callable[[], bool]:
     """Whether an agent owns its name on the private bus right now."""
-    return lambda: _bus_has(session_bus, "org.moodplayer.Agent")
+    return lambda: private_bus.has_name(AGENT_NAME)
 
 
 class DummyHands:

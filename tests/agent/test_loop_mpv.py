@@ -10,22 +10,20 @@ from pathlib import Path
 import pytest
 
 from moodplayer.agent.store import StateStore
+from moodplayer.testing import Control, PrivateBus, Processes, start_mpv
 
 pytestmark = pytest.mark.players
 
 
 class Mpv:
-    """A headless mpv with the MPRIS plugin and a JSON IPC socket."""
+    """A headless mpv with the MPRIS plugin and a JSON IPC socket, on ``bus``."""
 
-    def __init__(self, socket: Path) -> None:
-        self.socket = socket
+    def __init__(self, bus: PrivateBus, procs: Processes, socket: Path) -> None:
+        self.bus, self.procs, self.socket = bus, procs, socket
         self.proc: subprocess.Popen | None = None
 
     def start(self, *files: Path) -> None:
-        self.proc = subprocess.Popen(
-            ["mpv", "--no-config", "--script=/usr/lib/mpv-mpris/mpris.so", "--no-video",
-             "--ao=null", "--idle=yes", "--no-terminal", f"--input-ipc-server={self.socket}",
-             *map(str, files)])
+        self.proc = start_mpv(self.procs, self.bus, self.socket, *files)
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -34,14 +32,14 @@ class Mpv:
 
     def press_next(self) -> None:
         """What a user skipping a track does."""
-        subprocess.run(["dbus-send", "--session", "--type=method_call",
-                        "--dest=org.mpris.MediaPlayer2.mpv", "/org/mpris/MediaPlayer2",
-                        "org.mpris.MediaPlayer2.Player.Next"], check=True, timeout=10)
+        control = Control(self.bus, "mpv")
+        control.player("Next")
+        control.close()
 
 
 @pytest.fixture
-def mpv(tmp_path: Path, session_bus):
-    player = Mpv(tmp_path / "mpv.sock")
+def mpv(tmp_path: Path, private_bus: PrivateBus, procs: Processes):
+    player = Mpv(private_bus, procs, tmp_path / "mpv.sock")
     yield player
     player.stop()
 

@@ -10,25 +10,16 @@ from __future__ import annotations
 import os
 import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import dbus
 import pytest
 from dbus.mainloop.glib import DBusGMainLoop
-from gi.repository import GLib
 
 from moodplayer.agent.notify import BUS_NAME, Notifier
+from moodplayer.testing import Processes, spin, start_xvfb
 
 DAEMON = Path("/usr/lib/notification-daemon/notification-daemon")
-
-
-def _wait(condition, seconds: float = 10.0) -> bool:
-    context = GLib.MainContext.default()
-    deadline = time.monotonic() + seconds
-    while not condition() and time.monotonic() < deadline:
-        context.iteration(False) or time.sleep(0.02)
-    return condition()
 
 
 @pytest.fixture
@@ -38,19 +29,12 @@ def bus(session_bus: str) -> dbus.Bus:
 
 
 @pytest.fixture
-def notification_daemon(session_bus: str, bus: dbus.Bus) -> Iterator[None]:
+def notification_daemon(bus: dbus.Bus, procs: Processes) -> None:
     if not DAEMON.is_file():
         pytest.skip(f"{DAEMON} is absent (apt-get install notification-daemon)")
-    xvfb = subprocess.Popen(["Xvfb", "-displayfd", "1", "-nolisten", "tcp"],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    display = xvfb.stdout.readline().strip()
-    env = dict(os.environ, DISPLAY=f":{display}", NO_AT_BRIDGE="1")
-    daemon = subprocess.Popen([str(DAEMON)], env=env, stderr=subprocess.DEVNULL)
-    assert _wait(lambda: bus.name_has_owner(BUS_NAME)), "notification-daemon did not start"
-    yield
-    for proc in (daemon, xvfb):
-        proc.terminate()
-        proc.wait(10)
+    procs.start([str(DAEMON)], env=dict(os.environ, DISPLAY=start_xvfb(procs),
+                                        NO_AT_BRIDGE="1"))
+    assert spin(lambda: bus.name_has_owner(BUS_NAME)), "notification-daemon did not start"
 
 
 def test_queued_music_is_announced_with_its_reason(bus, notification_daemon, session_bus):
@@ -62,11 +46,11 @@ def test_queued_music_is_announced_with_its_reason(bus, notification_daemon, ses
     notifier = Notifier(bus)
     notifier.show("moodplayer queued music for calm", "Linden Quiet – Slow Field: 72 BPM, "
                   "major, soft: a calm pace")
-    assert _wait(lambda: notifier.shown == 1)
+    assert spin(lambda: notifier.shown == 1)
     first = notifier.last_id
     assert first > 0
     notifier.show("moodplayer queued music for sad", "Grey Harbour – Empty Rooms: slow")
-    assert _wait(lambda: notifier.shown == 2)
+    assert spin(lambda: notifier.shown == 2)
     monitor.terminate()
     seen = monitor.communicate(timeout=10)[0]
     calls = seen.split("member=Notify")[1:]
@@ -81,5 +65,5 @@ def test_silent_without_a_daemon_and_when_switched_off(bus):
     notifier.show("moodplayer queued music", "nobody is listening")
     off = Notifier(bus, enabled=False)
     off.show("moodplayer queued music", "switched off")
-    _wait(lambda: False, 0.3)
+    spin(lambda: False, 0.3)
     assert (notifier.shown, off.shown) == (0, 0)

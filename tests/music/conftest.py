@@ -1,19 +1,16 @@
-"""Fixtures for the music tests: generated audio in every format, bad files, a fake Last.fm.
+"""Fixtures for the music tests: generated audio in every format, bad files.
 
 Audio is rendered with numpy and encoded by the real ffmpeg once per session; files are
-short (15 s) so the whole area stays fast.
+short (15 s) so the whole area stays fast. The fake Last.fm (``fake_lastfm``) is shared:
+tests/conftest.py.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import parse_qs
-from xml.sax.saxutils import escape
 
 import pytest
 from beets.test import _common
@@ -93,85 +90,3 @@ def _reset_beets_logging() -> Iterator[None]:
             for handler in list(logger.handlers):
                 logger.removeHandler(handler)
 
-
-# --- A fake Last.fm web service on 127.0.0.1, answering in Last.fm's own XML. ---
-
-
-@dataclass
-class FakeLastFm:
-    """What the fake server knows and does; tests change it and read ``requests``."""
-
-    track_tags: dict[tuple[str, str], list[tuple[str, int]]] = field(default_factory=dict)
-    artist_tags: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
-    error_code: int | None = None  # answer every request with this Last.fm error
-    delay: float = 0.0  # seconds to wait before answering
-    requests: list[dict[str, str]] = field(default_factory=list)
-    url: str = ""
-
-
-def _toptags_xml(attrs: str, tags: list[tuple[str, int]]) -> str:
-    body = "".join(f"<tag><count>{count}</count><name>{escape(name)}</name>"
-                   f"<url>https://www.last.fm/tag/{escape(name)}</url></tag>"
-                   for name, count in tags)
-    return (f'<?xml version="1.0" encoding="utf-8"?>\n<lfm status="ok">'
-            f"<toptags {attrs}>{body}</toptags></lfm>")
-
-
-def _error_xml(code: int, message: str) -> str:
-    return (f'<?xml version="1.0" encoding="utf-8"?>\n<lfm status="failed">'
-            f'<error code="{code}">{escape(message)}</error></lfm>')
-
-
-@pytest.fixture
-def fake_lastfm() -> Iterator[FakeLastFm]:
-    """A running fake Last.fm at ``state.url`` (http://127.0.0.1:PORT/2.0/)."""
-    state = FakeLastFm()
-    stop = threading.Event()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length", 0))
-            form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
-            state.requests.append(form)
-            if state.delay:
-                stop.wait(state.delay)
-            artist = form.get("artist", "").lower()
-            if state.error_code is not None:
-                status, text = 200, _error_xml(state.error_code, "Service Offline")
-            elif form.get("method", "").lower() == "track.gettoptags":
-                key = (artist, form.get("track", "").lower())
-                if key in state.track_tags:
-                    status, text = 200, _toptags_xml(
-                        f'artist="{escape(artist)}" track="{escape(key[1])}"',
-                        state.track_tags[key])
-                else:
-                    status, text = 200, _error_xml(6, "Track not found")
-            elif form.get("method", "").lower() == "artist.gettoptags":
-                status, text = 200, _toptags_xml(f'artist="{escape(artist)}"',
-                                                 state.artist_tags.get(artist, []))
-            else:
-                status, text = 200, _error_xml(3, "Invalid Method")
-            data = text.encode()
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", "text/xml; charset=utf-8")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-            except OSError:
-                pass  # the client gave up (timeout test)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/2.0/"
-    try:
-        yield state
-    finally:
-        stop.set()
-        server.shutdown()
-        server.server_close()
