@@ -89,7 +89,8 @@ def _log_loss(y: np.ndarray, p: np.ndarray) -> float:
 
 def _choose_c(x: np.ndarray, y: np.ndarray, clips: Sequence[Clip], seed: int) -> float:
     """The C of ``C_GRID`` with the lowest inner grouped-CV log loss on these clips only."""
-    inner = split(clips, INNER_FOLDS, seed + 1)
+    smallest = min(sum(c.quadrant == q for c in clips) for q in QUADRANTS)
+    inner = split(clips, max(2, min(INNER_FOLDS, smallest)), seed + 1)
     losses = []
     for c in C_GRID:
         loss = 0.0
@@ -277,6 +278,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     ok = ~np.isnan(x_all).any(axis=1)
     kept = [c for c, good in zip(clips, ok, strict=True) if good]
+    fewest = min(sum(c.quadrant == q for c in kept) for q in QUADRANTS)
+    if fewest < 2 * args.folds:
+        print(f"train: {args.data / 'labels.csv'}: {fewest} usable clips in the smallest "
+              f"quadrant; {args.folds} folds need at least {2 * args.folds}", file=sys.stderr)
+        return 2
     cols = [FEATURES.index(n) for n in SELECTED]
     x = x_all[ok][:, cols]
     folds, pooled, _ = cross_validate(x, kept, args.folds, args.seed)
