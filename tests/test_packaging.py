@@ -155,3 +155,11 @@ def test_the_wheel_annotates_with_beet_moodtag_and_suggests(installed) -> None:
     picks = re.findall(r"^ *\d+\. .+\n +For a calm mood: .+\n +(/.+)$", out, re.M)
     assert len(set(picks)) == 3, out
     assert all(Path(p).is_file() and Path(p).is_relative_to(demo) for p in picks), out
+
+
+def test_setup_refuses_an_unknown_option_in_one_line() -> None:
+    result = subprocess.run(["bash", str(ROOT / "setup.sh"), "--devel"], capture_output=True,
+                            text=True, check=False)
+    assert result.returncode == 2
+    assert result.stderr == "setup: unknown option '--devel' (expected --dev, --no-apt)\n"
+    assert not result.stdout
