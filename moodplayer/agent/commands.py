@@ -44,10 +44,12 @@ def config_defaults(command: str, path: Path | None) -> dict[str, Any]:
 
     config = load_config(path)
     if command in ("watch", "calibrate"):
-        return {"source": config.camera, "fps": config.fps,
-                "detector": config.face_detector,
-                "detector_path": str(config.detector or ""),
-                "model": str(config.model or "")}
+        from moodplayer.agent.camera import vision_settings
+
+        vision = vision_settings(config)  # the pipeline `run` builds, sensitivity included
+        return {"source": vision.source, "fps": vision.fps, "detector": vision.detector,
+                "detector_path": vision.detector_path, "model": vision.model_path,
+                "smoothing": vision.smoothing}
     if command == "suggest":
         return {"policy": config.policy, "target": config.target,
                 "library": os.environ.get(LIBRARY_ENV) or str(config.library),

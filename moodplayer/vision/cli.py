@@ -15,6 +15,7 @@ from moodplayer.vision.calibration import NeutralCalibration
 from moodplayer.vision.detect import FACE_DETECTORS
 from moodplayer.vision.sensor import MoodReading
 from moodplayer.vision.settings import VisionSettings, build_sensor
+from moodplayer.vision.smoothing import SmoothingSettings
 from moodplayer.vision.weights import sha256_of
 
 Flip = Literal["card", "on", "off"]
@@ -40,7 +41,7 @@ def _source_options(parser: argparse.ArgumentParser) -> None:
 def _settings(args: argparse.Namespace, **changes) -> VisionSettings:
     return dataclasses.replace(VisionSettings(), source=args.source, fps=args.fps,
                                detector=args.detector, detector_path=args.detector_path,
-                               model_path=args.model, **changes)
+                               model_path=args.model, smoothing=args.smoothing, **changes)
 
 
 def _line(r: MoodReading) -> str:
@@ -150,7 +151,7 @@ def add_commands(subparsers: argparse._SubParsersAction,
                    help="stop after N frames (0: never)")
     p.add_argument("--no-calibration", action="store_true",
                    help="ignore the stored neutral calibration")
-    p.set_defaults(func=watch)
+    p.set_defaults(func=watch, smoothing=SmoothingSettings())
     p = subparsers.add_parser("calibrate", help="learn your neutral resting face",
                               parents=parents)
     _source_options(p)
@@ -159,7 +160,7 @@ def add_commands(subparsers: argparse._SubParsersAction,
     p.add_argument("--min-frames", type=number_argument(Number(1, 1e6, integer=True)),
                    default=5,
                    help="frames with a face needed (default 5)")
-    p.set_defaults(func=calibrate)
+    p.set_defaults(func=calibrate, smoothing=SmoothingSettings())
     p = subparsers.add_parser("eval-fer", help="score an expression model on DIR/CLASS/*.jpg",
                               parents=parents)
     p.add_argument("dir")

@@ -22,9 +22,19 @@ def cli(capsys, *argv: str) -> tuple[int, str, str]:
     return status, out, err
 
 
-def test_watch_prints_the_mood_stream_as_json(capsys, mood_video: Path, scrfd_path: Path):
-    status, out, _ = cli(capsys, "watch", "--source", str(mood_video), "--detector-path",
-                         str(scrfd_path), "--json", "--fps", "4")
+@pytest.fixture
+def eager(tmp_path: Path) -> str:
+    """A config that follows faces quickly (the clips change expression every few seconds);
+    ``watch`` smooths as the agent does, with the configured sensitivity."""
+    path = tmp_path / "eager.yaml"
+    path.write_text("moodplayer:\n  sensitivity: eager\n  absent_after: 3\n")
+    return str(path)
+
+
+def test_watch_prints_the_mood_stream_as_json(capsys, mood_video: Path, scrfd_path: Path,
+                                              eager: str):
+    status, out, _ = cli(capsys, "watch", "-c", eager, "--source", str(mood_video),
+                         "--detector-path", str(scrfd_path), "--json", "--fps", "4")
     assert status == 0
     lines = [json.loads(line) for line in out.splitlines()]
     assert len(lines) > 80
@@ -34,9 +44,10 @@ def test_watch_prints_the_mood_stream_as_json(capsys, mood_video: Path, scrfd_pa
     assert all(abs(sum(f["probabilities"].values()) - 1) < 1e-3 for f in faces)
 
 
-def test_watch_events_only_in_text(capsys, mood_video: Path, scrfd_path: Path):
-    status, out, _ = cli(capsys, "watch", "--source", str(mood_video), "--detector-path",
-                         str(scrfd_path), "--events-only", "--frames", "60", "--fps", "4")
+def test_watch_events_only_in_text(capsys, mood_video: Path, scrfd_path: Path, eager: str):
+    status, out, _ = cli(capsys, "watch", "-c", eager, "--source", str(mood_video),
+                         "--detector-path", str(scrfd_path), "--events-only", "--frames", "60",
+                         "--fps", "4")
     assert status == 0
     assert [line.rsplit("now ", 1)[1] for line in out.splitlines()] == ["neutral", "happy"]
 
@@ -159,3 +170,18 @@ def test_every_flip_choice_builds_the_model(flip, model):
     assert set(FLIP_AVERAGE) == set(FLIPS)
     built = ExpressionModel(model.path, flip_average=FLIP_AVERAGE[flip])
     assert built.classes == model.classes
+
+
+def test_watch_follows_the_configured_sensitivity(capsys, tmp_path, mood_video, scrfd_path):
+    """`watch` read moods with built-in thresholds whatever `sensitivity:` said."""
+    events = {}
+    for preset in ("eager", "relaxed"):
+        config = tmp_path / f"{preset}.yaml"
+        config.write_text(f"moodplayer:\n  sensitivity: {preset}\n  detector: {scrfd_path}\n")
+        status, out, _ = cli(capsys, "watch", "-c", str(config), "--source", str(mood_video),
+                             "--json", "--fps", "4")
+        assert status == 0
+        events[preset] = [line["event"]["timestamp"] for line in map(json.loads,
+                                                                     out.splitlines())
+                          if line["event"]]
+    assert events["eager"] and len(events["relaxed"]) < len(events["eager"])
