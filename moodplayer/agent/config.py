@@ -108,7 +108,7 @@ SCHEMA: Mapping[str, Option] = {
     "face_detector": Option("scrfd", "scrfd (InsightFace, non-commercial weights) or yunet "
                             "(OpenCV Zoo, MIT)", Choice(FACE_DETECTORS)),
     "detector": Option(None, "face detector weights file; empty: looked for in the usual "
-                       "places (see the vision section)", OptionalPath()),
+                       "places (docs/user-guide.md#seeing-your-mood)", OptionalPath()),
     "model": Option(None, "expression model (ONNX); empty: the project's model",
                     OptionalPath()),
     "log_level": Option("info", "debug, info, warning or error",
