@@ -67,9 +67,9 @@ def test_minor_key_is_spelt_out(library, store):
     assert f"{track['initial_key'][:-1]} minor" in pick.reason
 
 
-def test_target_policy_ignores_the_face(library, store):
+def test_fixed_policy_ignores_the_face(library, store):
     for face in ("tense", "happy", "sad"):
-        rec = recommender(library, store, policy=make_policy("target", "calm"))
+        rec = recommender(library, store, policy=make_policy("fixed", "calm"))
         assert moods_of(rec.suggest(face, n=1)) == ["calm"]
 
 
