@@ -22,7 +22,7 @@ from moodplayer.agent.config import (
 from moodplayer.emotion import FER_CLASSES
 from moodplayer.exceptions import ConfigError
 from moodplayer.options import Choice
-from moodplayer.recommend.policy import make_policy
+from moodplayer.recommend.policy import POLICIES, make_policy
 from moodplayer.recommend.profiles import load_table
 from moodplayer.vision.smoothing import MoodSmoother, SmoothingSettings
 
@@ -209,3 +209,11 @@ def test_a_config_file_that_is_not_a_mapping_is_one_line(tmp_path, moodplayer_cm
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and str(path) in result.stderr
     assert expected in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("policy", POLICIES)
+def test_the_agent_starts_with_every_documented_policy(agent_for, policy):
+    """`policy: fixed` passed `moodplayer config`, then `run` died: unknown policy 'fixed'."""
+    agent, _ = agent_for(f"sensing: off\npolicy: {policy}\ntarget: calm")
+    assert agent.recommender.policy.name == policy
+    assert agent.status()["policy"] == policy
