@@ -164,7 +164,8 @@ class OptionalPath:
 
 
 def output_refusal(path: Path) -> str | None:
-    """Why ``path`` cannot be written as a regular file, or None when it can.
+    """Why ``path`` cannot be written as a regular file (a phrase that follows the path:
+    ``is a folder, not a file``), or None when it can.
 
     Refused: an existing folder, device, socket or pipe (anything but a regular file),
     and a path whose folder does not exist (no folder is ever created for it).
@@ -174,13 +175,13 @@ def output_refusal(path: Path) -> str | None:
     except FileNotFoundError:
         mode = None
     except OSError as exc:
-        return f"{path}: {exc.strerror}"
+        return f"cannot be looked at ({exc.strerror})"
     if mode is not None and stat.S_ISDIR(mode):
-        return f"{path} is a folder, not a file"
+        return "is a folder, not a file"
     if mode is not None and not stat.S_ISREG(mode):
-        return f"{path} is not a regular file (a device, socket or pipe)"
+        return "is not a regular file (a device, socket or pipe)"
     if not path.parent.is_dir():
-        return f"{path}: the folder {path.parent} does not exist"
+        return f"is in a folder that does not exist ({path.parent})"
     return None
 
 
@@ -196,7 +197,7 @@ class OutputFile:
         path = OptionalPath().convert(value)
         refusal = None if path is None else output_refusal(path)
         if refusal:
-            raise InvalidValueError(f"expected a regular file in an existing folder; "
+            raise InvalidValueError(f"expected a regular file in an existing folder, but it "
                                     f"{refusal}")
         return path
 

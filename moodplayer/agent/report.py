@@ -151,7 +151,7 @@ def write_report(store: StateStore, target: Path, *, since: float, now: float) -
     """
     refusal = output_refusal(target)
     if refusal:
-        raise ConfigError(f"report not written: {refusal}")
+        raise ConfigError(f"report not written: {target} {refusal}")
     page = render(store.moods(since), store.decisions(since), store.feedback(since),
                   since=since, now=now)
     try:

@@ -91,6 +91,7 @@ def test_a_no_answer_means_no_start(tmp_path, make_config, annotated_library, se
 def test_logs_go_to_the_configured_file_at_the_configured_level(
         tmp_path, make_config, annotated_library, session_bus, moodplayer_cmd):
     log_file = tmp_path / "logs" / "agent.log"
+    log_file.parent.mkdir()  # an existing folder: a missing one is refused, never made
     config = make_config(annotated_library, f"log_file: {log_file}\nlog_level: info")
     result = subprocess.run([*moodplayer_cmd, "run", "--config", str(config),
                              "--mood-script", "calm:60", "--duration", "2"],

@@ -163,7 +163,8 @@ def test_report_creates_no_missing_folder(tmp_path: Path, moodplayer_cmd):
     out = tmp_path / "not" / "there" / "r.html"
     result = _report(moodplayer_cmd, out)
     assert result.returncode == 2
-    assert f"the folder {out.parent} does not exist" in result.stderr
+    assert result.stderr == f"moodplayer: report not written: {out} is in a folder that " \
+        f"does not exist ({out.parent})\n"
     assert not (tmp_path / "not").exists()
 
 
