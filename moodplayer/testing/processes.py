@@ -52,6 +52,16 @@ class Processes:
                 os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=10)
 
+    def stop(self, proc: subprocess.Popen, timeout_s: float = 20.0) -> None:
+        """Ask ``proc`` to quit (SIGTERM) as a user's session would, and reap it; kill its
+        process group if it is still there after ``timeout_s``."""
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout_s)
+            except subprocess.TimeoutExpired:
+                self.kill(proc)
+
     def kill_all(self) -> None:
         """Kill everything started here."""
         for proc in self.procs:

@@ -18,7 +18,7 @@ from moodplayer.agent.control import BUS_NAME as AGENT_NAME
 from moodplayer.agent.hands import PlayerEvent
 from moodplayer.agent.service import Agent, RunOptions
 from moodplayer.agent.store import StateStore
-from moodplayer.testing import PrivateBus
+from moodplayer.testing import PrivateBus, Processes
 
 VENV_BIN = Path(sys.executable).parent
 
@@ -77,17 +77,18 @@ def _wait_for(condition: Callable[[], object], seconds: float = 30.0) -> bool:
 
 
 @pytest.fixture
-def start_agent(private_bus: PrivateBus, moodplayer_cmd: list[str], tmp_path: Path):
+def start_agent(private_bus: PrivateBus, moodplayer_cmd: list[str], tmp_path: Path,
+                procs: Processes):
     """Starts ``moodplayer -v run ARGS`` on the private bus; waits until it is on the bus."""
-    procs: list[subprocess.Popen] = []
+    started: list[subprocess.Popen] = []
 
     def start(*args: str, wait: bool = True, **popen) -> subprocess.Popen:
-        log = (tmp_path / f"agent{len(procs)}.log").open("w")
+        log = (tmp_path / f"agent{len(started)}.log").open("w")
         popen.setdefault("stdout", log)
         popen.setdefault("stderr", subprocess.STDOUT)
-        proc = subprocess.Popen([*moodplayer_cmd, "-v", "run", *args], text=True, **popen)
+        proc = procs.start([*moodplayer_cmd, "-v", "run", *args], text=True, **popen)
         proc.log_path = Path(log.name)
-        procs.append(proc)
+        started.append(proc)
         if wait:
             assert _wait_for(lambda: private_bus.has_name(AGENT_NAME)
                             or proc.poll() is not None), "the agent did not start"
@@ -95,13 +96,8 @@ def start_agent(private_bus: PrivateBus, moodplayer_cmd: list[str], tmp_path: Pa
         return proc
 
     yield start
-    for proc in procs:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    for proc in started:
+        procs.stop(proc)
 
 
 @pytest.fixture

@@ -4,10 +4,7 @@ going, the queue follows the mood, the playing track is known from the start."""
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import signal
 import socket as sockets
 import subprocess
 import sys
@@ -18,10 +15,10 @@ from pathlib import Path
 import pytest
 
 from moodplayer.agent.store import StateStore
+from moodplayer.testing import PrivateBus, Processes, player_env, start_mpv
 
 pytestmark = pytest.mark.players
 
-MPV_PLUGIN = "/usr/lib/mpv-mpris/mpris.so"
 MOODPLAYER = str(Path(sys.executable).with_name("moodplayer"))
 
 
@@ -33,49 +30,35 @@ def _until(condition: Callable[[], object], seconds: float = 30.0) -> bool:
 
 
 class Session:
-    """A private session bus at a fixed address (so it can be restarted), a headless mpv
-    on it, and `moodplayer run`; everything started here is stopped at the end."""
+    """The private session bus (restartable: it keeps its address), a headless mpv on it,
+    and `moodplayer run`; everything started here is stopped at the end."""
 
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.address = f"unix:path={root / 'bus'}"
+    def __init__(self, root: Path, bus: PrivateBus, procs: Processes) -> None:
+        self.root, self.bus, self.procs = root, bus, procs
+        self.address = bus.address
         self.socket = root / "mpv.sock"
-        self.bus_pid = 0
-        self.procs: list[subprocess.Popen] = []
         self.agent: subprocess.Popen | None = None
         self.log = root / "agent.log"
 
     def start_bus(self) -> None:
-        out = subprocess.run(["dbus-daemon", "--session", "--fork", "--print-pid=1",
-                              f"--address={self.address}"],
-                             capture_output=True, text=True, check=True, timeout=15)
-        self.bus_pid = int(out.stdout.split()[0])
+        self.bus.start()
 
     def kill_bus(self) -> None:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(self.bus_pid, signal.SIGKILL)
+        self.bus.stop()
 
     def start_mpv(self, *files: Path) -> subprocess.Popen:
-        if not Path(MPV_PLUGIN).exists():
-            pytest.skip(f"{MPV_PLUGIN} is absent (package mpv-mpris)")
         self.socket.unlink(missing_ok=True)
-        proc = subprocess.Popen(
-            ["mpv", "--no-config", f"--script={MPV_PLUGIN}", "--no-video", "--ao=null",
-             "--idle=yes", "--no-terminal", f"--input-ipc-server={self.socket}",
-             *map(str, files)], env=self.env(), stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL)
-        self.procs.append(proc)
+        proc = start_mpv(self.procs, self.bus, self.socket, *files)
         assert _until(lambda: self.playlist() is not None, 15), "mpv did not start"
         return proc
 
     def env(self) -> dict[str, str]:
-        return {**os.environ, "DBUS_SESSION_BUS_ADDRESS": self.address}
+        return player_env(self.bus)
 
     def run_agent(self, config: Path, *args: str) -> subprocess.Popen:
-        self.agent = subprocess.Popen([MOODPLAYER, "-v", "run", "--config", str(config), *args],
+        self.agent = self.procs.start([MOODPLAYER, "-v", "run", "--config", str(config), *args],
                                       env=self.env(), stdout=self.log.open("w"),
                                       stderr=subprocess.STDOUT, text=True)
-        self.procs.append(self.agent)
         assert _until(lambda: "agent running" in self.log.read_text()
                       or self.agent.poll() is not None), "the agent did not start"
         return self.agent
@@ -114,21 +97,13 @@ class Session:
         return [e["filename"] for e in entries[current + 1:]]
 
     def stop(self) -> None:
-        for proc in reversed(self.procs):
-            if proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(20)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-        self.kill_bus()
+        for proc in reversed(self.procs.procs):
+            self.procs.stop(proc)
 
 
 @pytest.fixture
-def session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Session]:
-    session = Session(tmp_path)
-    session.start_bus()
-    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", session.address)
+def session(tmp_path: Path, private_bus: PrivateBus, procs: Processes) -> Iterator[Session]:
+    session = Session(tmp_path, private_bus, procs)
     yield session
     session.stop()
 
