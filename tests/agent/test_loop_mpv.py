@@ -26,9 +26,8 @@ class Mpv:
         self.proc = start_mpv(self.procs, self.bus, self.socket, *files)
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(10)
+        if self.proc is not None:
+            self.procs.stop(self.proc, 10)
 
     def press_next(self) -> None:
         """What a user skipping a track does."""
