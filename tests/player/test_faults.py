@@ -9,6 +9,7 @@ import logging
 import pytest
 
 from moodplayer.player import BackendSettings, PlayerManager, TrackRef, to_uri
+from moodplayer.testing.players import MPV_MPRIS
 
 from .conftest import (
     Control,
@@ -104,7 +105,7 @@ def test_duplicate_bus_names_of_one_mpv_are_one_player(bus, procs, tracks, tmp_p
     # Without --no-config, Debian's mpv autoloads mpv-mpris from /etc/mpv/scripts, and
     # --script loads it again: two bus names, one connection.
     require("mpv")
-    procs.start(["mpv", "--script=/usr/lib/mpv-mpris/mpris.so", "--no-video", "--ao=null",
+    procs.start(["mpv", f"--script={MPV_MPRIS}", "--no-video", "--ao=null",
                  "--idle=yes", "--no-terminal", str(tracks["short"])],
                 env=player_env(bus, HOME=str(tmp_path)))
     bus.wait_for("org.mpris.MediaPlayer2.mpv")
