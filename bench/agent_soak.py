@@ -2,6 +2,7 @@
 real headless mpv, on a private session bus.
 
     .venv/bin/python bench/agent_soak.py [--minutes 10] [--segment 40] [--out DIR]
+    .venv/bin/python bench/agent_soak.py --scripted 20 [--minutes 10]   # the queue soak
 
 The camera stand-in is a video made here from real FER-2013 test faces (../shared/data)
 that the pipeline reads as happy, sad and neutral, `--segment` seconds each, looped by
@@ -13,6 +14,12 @@ core at the default sampling rate (2 frames/s), the time from each sustained moo
 to the queue holding tracks chosen for it (goal: within the dwell time plus 1 s), the
 agent's exit status (zero crashes), and track starts seen by mpv against the feedback
 events the agent stored (zero lost).
+
+With ``--scripted SECONDS`` the camera is replaced by a scripted mood that changes every
+SECONDS (happy, sad, calm, energetic, ...), to soak the queue: twice a second the bench
+reads mpv's playlist and reports the most of the agent's own unplayed picks waiting in it
+against the configured length plus one, and every sample where mpv sat idle (nothing
+loaded) while the agent could have queued.
 """
 
 from __future__ import annotations
@@ -96,6 +103,43 @@ def proc_sample(pid: int) -> tuple[float, float]:
     return rss, cpu
 
 
+class QueueWatcher(threading.Thread):
+    """Samples mpv's playlist twice a second over its IPC socket: (time, idle, upcoming
+    filenames after the playing entry)."""
+
+    def __init__(self, sock: Path) -> None:
+        super().__init__(daemon=True)
+        self.sock, self.samples, self.running = sock, [], True
+
+    def _ask(self, client: socket.socket, buffer: bytearray, name: str, rid: int) -> object:
+        client.sendall(json.dumps({"command": ["get_property", name],
+                                   "request_id": rid}).encode() + b"\n")
+        while True:
+            *lines, rest = bytes(buffer).split(b"\n")
+            buffer[:] = rest
+            for line in lines:
+                message = json.loads(line)
+                if message.get("request_id") == rid:
+                    return message.get("data")
+            chunk = client.recv(65536)
+            if not chunk:
+                raise OSError("mpv closed its socket")
+            buffer += chunk
+
+    def run(self) -> None:
+        client = socket.socket(socket.AF_UNIX)
+        client.connect(str(self.sock))
+        buffer = bytearray()
+        with contextlib.suppress(OSError, ValueError):
+            while self.running:
+                idle = self._ask(client, buffer, "idle-active", 1)
+                playlist = self._ask(client, buffer, "playlist", 2) or []
+                current = next((i for i, e in enumerate(playlist) if e.get("current")), -1)
+                self.samples.append((time.monotonic(), bool(idle),
+                                     [e["filename"] for e in playlist[current + 1:]]))
+                time.sleep(0.5)
+
+
 class TrackWatcher(threading.Thread):
     """Counts track starts in mpv through its JSON IPC (a second client of the socket):
     every ``start-file`` event, so a track that repeats counts each time."""
@@ -149,16 +193,25 @@ def main() -> int:
     parser.add_argument("--detector", type=Path, default=SHARED / "models" / "scrfd_500m.onnx")
     parser.add_argument("--data", type=Path, default=SHARED / "data" / "fer2013")
     parser.add_argument("--out", type=Path, default=None, help="keep the work dir here")
+    parser.add_argument("--scripted", type=float, default=None, metavar="SECONDS",
+                        help="no camera: a scripted mood changing every SECONDS")
     args = parser.parse_args()
-    for need in (args.detector, args.data):
+    for need in (args.detector, args.data) if args.scripted is None else (args.detector,):
         if not need.exists():
             raise SystemExit(f"{need} is absent (data and weights are not part of the project)")
     root = (args.out or Path(tempfile.mkdtemp(prefix="moodplayer-soak-"))).resolve()
     root.mkdir(parents=True, exist_ok=True)
     config = build_library(root, 12, args.detector)
-    video = story_video(root / "story.avi", args.data, args.detector, args.segment)
     text = config.read_text().replace("sensitivity: eager", "sensitivity: eager\n  fps: 2")
     config.write_text(text)
+    if args.scripted is None:
+        video = story_video(root / "story.avi", args.data, args.detector, args.segment)
+        mood_args = ["--grant-consent", "--source", str(video)]
+    else:
+        cycle = itertools.cycle(("happy", "sad", "calm", "energetic"))
+        steps = int(args.minutes * 60 / args.scripted) + 1
+        mood_args = ["--mood-script",
+                     ",".join(f"{next(cycle)}:{args.scripted:g}" for _ in range(steps))]
     dwell = 3.0  # the eager preset
     env = demo_env(root)
     seconds = args.minutes * 60
@@ -166,10 +219,12 @@ def main() -> int:
         time.sleep(1.0)
         watcher = TrackWatcher(session.socket)
         watcher.start()
+        queue = QueueWatcher(session.socket)
+        queue.start()
         log = (root / "agent.log").open("w")
         agent = subprocess.Popen(
             [str(Path(sys.executable).with_name("moodplayer")), "-v", "run", "--config",
-             str(config), "--grant-consent", "--source", str(video),
+             str(config), *mood_args,
              "--duration", f"{seconds:g}"], env=env, stdout=log, stderr=subprocess.STDOUT)
         mpv_pid = session.mpv_pid
         start = time.monotonic()
@@ -185,6 +240,8 @@ def main() -> int:
                 next_skip = now + args.skip_every
         status = agent.returncode
         wall = time.monotonic() - start
+        queue.running = False
+        queue.join(5)
     with StateStore(root / "data" / "moodplayer" / "agent.sqlite3") as store:
         moods, decisions, feedback = store.moods(), store.decisions(), store.feedback()
     latencies = []
@@ -228,7 +285,24 @@ def main() -> int:
     print(f"tracks queued {len(decisions)}; track starts seen by mpv {watcher.starts}, "
           f"stored 'started' {started} (lost {watcher.starts - started}); ends stored "
           f"(played or skipped) {ended}; Next pressed {skips}, skips stored {skipped}")
+    report_queue(queue.samples, decisions, config, root / "agent.log")
     return 0 if status == 0 else 1
+
+
+def report_queue(samples: list, decisions, config: Path, log: Path) -> None:
+    """The most agent picks waiting in mpv's queue, and idle samples while it could queue."""
+    length = int(next((line.split(":", 1)[1] for line in config.read_text().splitlines()
+                       if line.strip().startswith("queue_length:")), "2"))
+    picks = {d.path for d in decisions}
+    waiting = [sum(1 for f in upcoming if f in picks) for _, _, upcoming in samples]
+    idle = sum(1 for _, is_idle, _ in samples if is_idle)
+    print(f"queue: {len(samples)} samples of mpv's playlist (2/s); the agent's own unplayed "
+          f"picks waiting: max {max(waiting, default=0)}, median "
+          f"{statistics.median(waiting) if waiting else 0:g} (limit: queue_length {length} "
+          f"+ 1 = {length + 1}); longest playlist after the playing track "
+          f"{max((len(u) for _, _, u in samples), default=0)}; samples with mpv idle: "
+          f"{idle}; taken out on re-plans: {log.read_text().count('taking out')} "
+          f"(samples over the limit: {sum(1 for w in waiting if w > length + 1)})")
 
 
 if __name__ == "__main__":

@@ -403,7 +403,8 @@ class Agent:
         self.plan.requested -= 1
         for path, reason in refused:
             self.plan.refused(path)
-            log.warning("cannot queue %s (%s): leaving it out from now on", path, reason)
+            log.info("leaving %s out from now on (%s); taking the next candidate", path,
+                     reason)
         if why:
             log.warning("the player did not take the tracks: %s; trying again in %g s", why,
                         RETRY_S)

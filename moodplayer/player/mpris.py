@@ -14,6 +14,7 @@ from typing import Any
 
 import dbus
 
+from moodplayer.player import _glib
 from moodplayer.player.events import FeedbackEvent, TrackRef
 from moodplayer.player.identity import PlayerName
 from moodplayer.player.metadata import parse_metadata
@@ -30,6 +31,9 @@ INTROSPECTABLE = "org.freedesktop.DBus.Introspectable"
 
 #: Seconds any call to a player may take before it counts as not answering.
 DEFAULT_TIMEOUT_S = 2.0
+#: A player showing a new track as Stopped has its Position read this often, this many
+#: times, to see whether it plays after all.
+CONFIRM_S, CONFIRM_TRIES = 0.5, 10
 
 Reply = Callable[..., None]
 Failure = Callable[[str], None]
@@ -169,9 +173,42 @@ class Player:
         self.last_active = time.monotonic()
         self._apply(changed)
         if "Metadata" in changed and "PlaybackStatus" not in changed:
-            self.call(PROPERTIES, "Get", (INTERFACE, "PlaybackStatus"),
-                      lambda status: self._apply({"PlaybackStatus": status}))
+            self._read_status(CONFIRM_TRIES)
         self._on_change(self)
+
+    def _read_status(self, tries: int) -> None:
+        """Fetch PlaybackStatus. A player that shows a track but says Stopped is watched
+        by its Position for a few seconds: mpv-mpris says Stopped all along for a track
+        started from idle, and signals nothing when it plays."""
+        def got(status: Any) -> None:
+            if self.gone:
+                return
+            self._apply({"PlaybackStatus": status})
+            self._on_change(self)
+            if self.tracker.track is not None and self.tracker.status == "Stopped":
+                self._probe(tries, None)
+
+        self.call(PROPERTIES, "Get", (INTERFACE, "PlaybackStatus"), got)
+
+    def _probe(self, tries: int, before: float | None) -> None:
+        """Read Position; if it moved on since ``before``, the player is playing."""
+        key = self.tracker.key
+
+        def got(position: Any) -> None:
+            if self.gone or self.tracker.key != key or self.tracker.status != "Stopped":
+                return
+            try:
+                now = float(position) / 1e6
+            except (TypeError, ValueError):
+                return
+            if before is not None and now > before:
+                log.debug("%s says Stopped but its position moves: playing", self.name)
+                self._apply({"PlaybackStatus": "Playing"})
+                self._on_change(self)
+            elif tries > 1:
+                _glib.timeout(CONFIRM_S, lambda: self._probe(tries - 1, now))
+
+        self.call(PROPERTIES, "Get", (INTERFACE, "Position"), got)
 
     def on_seeked(self, position_us: Any) -> None:
         """A Seeked signal: only a position resync, never a boundary."""

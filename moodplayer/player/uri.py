@@ -36,3 +36,12 @@ def spotify_id(value: str) -> str | None:
     """The 22-character Spotify track id in a ``spotify:track:`` URI or trackid; else None."""
     match = _SPOTIFY_TRACK.match(value or "")
     return match.group(1) if match else None
+
+
+def same_uri(a: str, b: str) -> bool:
+    """Whether two URIs name the same track (``file://`` URIs compared as decoded paths,
+    since players escape characters differently)."""
+    if a == b:
+        return True
+    path = to_path(a)
+    return path is not None and path == to_path(b)

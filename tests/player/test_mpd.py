@@ -5,7 +5,7 @@ from __future__ import annotations
 import mpd
 import pytest
 
-from moodplayer.player import BackendSettings
+from moodplayer.player import BackendSettings, to_uri
 
 from .conftest import player_env, require, spin, start_mpd, watched
 
@@ -35,6 +35,34 @@ def test_mpd_plays_the_inserted_track_next(bus, procs, tracks, tmp_path):
         def current() -> str:
             return user.currentsong().get("file", "")
         assert spin(lambda: current().endswith(tracks["odd"].name), 15)
+    finally:
+        user.disconnect()
+        manager.stop()
+
+
+def test_mpd_takes_an_upcoming_song_out(bus, procs, tracks, tmp_path):
+    socket = start_mpd(procs, tmp_path / "mpd")
+    user = mpd.MPDClient()
+    user.connect(str(socket))
+    user.add(f"file://{tracks['long_a']}")
+    user.play(0)
+    procs.start([require("mpDris2"), f"--host={socket}"],
+                env=player_env(bus, HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path)))
+    bus.wait_for("org.mpris.MediaPlayer2.mpd")
+    manager, recorder = watched(bus, settings=BackendSettings(mpd_host=str(socket)))
+    try:
+        assert spin(lambda: recorder.appeared, 10), "mpDris2 was not discovered"
+        manager.enqueue([tracks["short"]])
+        assert spin(lambda: recorder.results, 5)
+        manager.enqueue([tracks["odd"]], after=tracks["short"])
+        assert spin(lambda: len(recorder.results) == 2, 5)
+        answers = []
+        manager.remove([tracks["short"]], done=lambda removed, why: answers.append(removed))
+        assert spin(lambda: answers, 5)
+        assert answers == [(to_uri(tracks["short"]),)]
+        files = [song["file"] for song in user.playlistinfo()]
+        assert [f.rsplit("/", 1)[-1] for f in files] == [tracks["long_a"].name,
+                                                        tracks["odd"].name]
     finally:
         user.disconnect()
         manager.stop()

@@ -25,3 +25,23 @@ def test_rhythmbox_plays_the_queued_track_next(bus, procs, tracks, tmp_path):
     finally:
         control.close()
         manager.stop()
+
+
+def test_rhythmbox_takes_a_queued_track_out(bus, procs, tracks, tmp_path):
+    start_rhythmbox(procs, bus, tmp_path / "home")
+    manager, recorder = watched(bus)
+    control = Control(bus, "rhythmbox")
+    try:
+        assert spin(lambda: recorder.appeared, 15), "Rhythmbox was not discovered"
+        control.player("OpenUri", to_uri(tracks["long_a"]))
+        assert spin(lambda: control.url() == to_uri(tracks["long_a"]), 10)
+        manager.enqueue([tracks["short"], tracks["odd"]])
+        assert spin(lambda: recorder.results, 5)
+        answers = []
+        manager.remove([tracks["short"]], done=lambda removed, why: answers.append(removed))
+        assert spin(lambda: answers, 5)
+        assert answers == [(to_uri(tracks["short"]),)]
+        assert spin(lambda: control.url() == to_uri(tracks["odd"]), 15)  # short is gone
+    finally:
+        control.close()
+        manager.stop()

@@ -57,3 +57,16 @@ def test_vlc_next_at_two_seconds_is_a_skip(vlc_setup, tracks):
     assert spin(lambda: str(tracks["short"]) in started(), 5)
     spin(lambda: False, 1.0)  # VLC re-emits Metadata; give the repeats time to arrive
     assert started().count(str(tracks["short"])) == 1, recorder.events
+
+
+def test_vlc_takes_an_upcoming_track_out(vlc_setup, tracks):
+    manager, recorder, control, _ = vlc_setup
+    assert spin(lambda: manager.player("vlc").tracker.track is not None)
+    manager.enqueue([tracks["short"], tracks["odd"]])
+    assert spin(lambda: recorder.results)
+    answers = []
+    manager.remove([tracks["short"]], done=lambda removed, why: answers.append((removed, why)))
+    assert spin(lambda: answers, 5)
+    assert answers == [((to_uri(tracks["short"]),), "")]
+    assert control.url() == to_uri(tracks["long_a"]), "the playing track was touched"
+    assert spin(lambda: control.url() == to_uri(tracks["odd"]), 15)  # short is gone
