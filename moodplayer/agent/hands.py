@@ -37,7 +37,7 @@ EventKind = Literal["appeared", "vanished", "started", "played", "skipped", "pau
 Enqueued = Callable[[Sequence[str], Sequence[tuple[str, str]], str], None]
 #: Called once per removal request: the paths taken out of the player's queue, and the
 #: error that stopped it (empty if none: what was not taken out was no longer waiting).
-Removed = Callable[[Sequence[str], str], None]
+TakenOut = Callable[[Sequence[str], str], None]
 _STATUS_EVENT: dict[PlaybackStatus, EventKind] = {
     "Playing": "playing", "Paused": "paused", "Stopped": "stopped"}
 
@@ -160,7 +160,7 @@ class Hands(PlayerListener):
 
         self.manager.enqueue(list(paths), player=self.name or None, done=result, after=after)
 
-    def remove(self, paths: Sequence[str], done: Removed) -> None:
+    def remove(self, paths: Sequence[str], done: TakenOut) -> None:
         """Take these upcoming tracks out of the player's queue (never what plays)."""
         wanted = {to_uri(p): p for p in paths}
         self.manager.remove(list(paths), player=self.name or None,
