@@ -22,7 +22,6 @@ from moodplayer.testing import player_env as player_env
 from moodplayer.testing import require as require
 from moodplayer.testing import spin as spin
 from moodplayer.testing import start_audacious as start_audacious
-from moodplayer.testing import start_mpd as start_mpd
 from moodplayer.testing import start_mpv as start_mpv
 from moodplayer.testing import start_rhythmbox as start_rhythmbox
 from moodplayer.testing import start_vlc as start_vlc

@@ -6,8 +6,9 @@ import mpd
 import pytest
 
 from moodplayer.player import BackendSettings, to_uri
+from moodplayer.testing import start_mpd, start_mpdris2
 
-from .conftest import player_env, require, spin, start_mpd, watched
+from .conftest import spin, watched
 
 pytestmark = pytest.mark.players
 
@@ -19,9 +20,7 @@ def test_mpd_plays_the_inserted_track_next(bus, procs, tracks, tmp_path):
     for name in ("long_a", "long_b"):
         user.add(f"file://{tracks[name]}")
     user.play(0)
-    procs.start([require("mpDris2"), f"--host={socket}"],
-                env=player_env(bus, HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path)))
-    bus.wait_for("org.mpris.MediaPlayer2.mpd")
+    start_mpdris2(procs, bus, socket, tmp_path)
     manager, recorder = watched(bus, settings=BackendSettings(mpd_host=str(socket)))
     try:
         assert spin(lambda: recorder.appeared, 10), "mpDris2 was not discovered"
@@ -46,9 +45,7 @@ def test_mpd_takes_an_upcoming_song_out(bus, procs, tracks, tmp_path):
     user.connect(str(socket))
     user.add(f"file://{tracks['long_a']}")
     user.play(0)
-    procs.start([require("mpDris2"), f"--host={socket}"],
-                env=player_env(bus, HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path)))
-    bus.wait_for("org.mpris.MediaPlayer2.mpd")
+    start_mpdris2(procs, bus, socket, tmp_path)
     manager, recorder = watched(bus, settings=BackendSettings(mpd_host=str(socket)))
     try:
         assert spin(lambda: recorder.appeared, 10), "mpDris2 was not discovered"
