@@ -9,6 +9,9 @@ Q3+Q4), quadrant accuracy at each model's natural centre and per-quadrant recall
 - ``model``: ``moodplayer.music.train``'s procedure, refitted inside every fold.
 - ``vibenet``: VibeNet 0.1.0's valence and energy outputs (centre 0.5), where installed
   (``pip install vibenet``; GPL-3.0-or-later), on the same decoded samples.
+- ``model+vn``: the same training with VibeNet's seven outputs appended to the features:
+  what VibeNet would add as an input to the model (it is not shipped: see
+  docs/benchmarks/music-emotion.md for its cost).
 
 Features are extracted once with at most 2 processes and cached (see
 ``moodplayer.music.dataset``). Needs the ``train`` extra (scikit-learn).
@@ -61,7 +64,7 @@ def rules_v1(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def vibenet_outputs(data: Path, clips: list[Clip]) -> tuple[np.ndarray, float] | None:
-    """VibeNet's (valence, energy) per clip, centred on 0, and seconds per clip; None if absent."""
+    """VibeNet's seven outputs per clip and its seconds per clip; None if not installed."""
     try:
         import vibenet
     except ImportError:
@@ -69,12 +72,12 @@ def vibenet_outputs(data: Path, clips: list[Clip]) -> tuple[np.ndarray, float] |
     from moodplayer.music.decode import SAMPLE_RATE, decode_excerpt
 
     model = vibenet.load_model()
-    out = np.zeros((len(clips), 2))
+    out = np.zeros((len(clips), len(vibenet.labels)))
     start = time.perf_counter()
     for i, clip in enumerate(clips):
         samples = decode_excerpt(data / clip.file).samples
-        result = model.predict(samples, sr=SAMPLE_RATE)[0]
-        out[i] = result.valence - 0.5, result.energy - 0.5
+        result = model.predict(samples, sr=SAMPLE_RATE)[0].to_dict()
+        out[i] = [result[name] for name in vibenet.labels]
     return out, (time.perf_counter() - start) / len(clips)
 
 
@@ -130,8 +133,15 @@ def main() -> int:
             print("vibenet    not installed (pip install vibenet): skipped")
         else:
             out, cost = found
-            _print("vibenet", *_folded(kept, out[:, 0], out[:, 1], args.folds, args.seed))
+            import vibenet
+
+            valence = out[:, vibenet.labels.index("valence")] - 0.5
+            energy = out[:, vibenet.labels.index("energy")] - 0.5
+            _print("vibenet", *_folded(kept, valence, energy, args.folds, args.seed))
             print(f"{'':10s} VibeNet costs {cost:.2f} s per clip (decode included)")
+            folds, pooled, _ = cross_validate(np.hstack([x[:, cols], out]), kept, args.folds,
+                                              args.seed)
+            _print("model+vn", folds, pooled)
     return 0
 
 

@@ -4,10 +4,12 @@ Generates N four-minute tunes in mixed formats (mp3, flac, ogg, m4a, opus; kept 
 --cache for re-runs), imports them into two throwaway beets libraries, then times
 ``beet moodtag --no-lastfm -j J`` (everything: key, tempo, cues, emotion) and ``beet
 autobpm`` (librosa tempo only, serial) as a user runs them. Peak memory is each process's
-VmHWM, polled from /proc while it runs. Needs librosa for the anchor
-(``pip install -e '.[bench]'``).
+VmHWM, polled from /proc while it runs. Then, per track in one process, what each stage
+costs: the ffmpeg decode of the excerpt (the floor any analysis pays), the essentia
+analysis (key, tempo, cues and the model's descriptors) and the emotion model itself.
+Needs librosa for the anchor (``pip install -e '.[bench]'``).
 
-    .venv/bin/python bench/music_throughput.py [-n 40] [--seconds 240] [--jobs 0]
+    .venv/bin/python bench/music_throughput.py [-n 40] [--seconds 240] [--jobs 2]
         [--excerpt SECONDS]
 """
 
@@ -22,7 +24,10 @@ import threading
 import time
 from pathlib import Path
 
-from moodplayer.music.batch import default_jobs
+from moodplayer.music.analyze import CUE_SECONDS, AnalysisSettings, _middle, analyze_samples
+from moodplayer.music.decode import decode_excerpt
+from moodplayer.music.descriptors import describe
+from moodplayer.music.model import load_model
 from moodplayer.music.samples import build_sample_library
 
 
@@ -97,18 +102,39 @@ def beets_config(root: Path, music: Path, plugin: str, extra: str = "") -> Path:
     return cfg
 
 
+def stage_costs(files: list[Path], excerpt: float | None) -> dict[str, float]:
+    """Mean seconds per track of decode, analysis, descriptors (part of it) and model."""
+    settings = AnalysisSettings() if excerpt is None else AnalysisSettings(excerpt=excerpt)
+    model = load_model()
+    totals = dict.fromkeys(("decode", "analysis", "descriptors", "model"), 0.0)
+    analyze_samples(decode_excerpt(files[0], settings.excerpt).samples, 60.0)  # warm up
+    for path in files:
+        t0 = time.perf_counter()
+        decoded = decode_excerpt(path, settings.excerpt)
+        t1 = time.perf_counter()
+        analysis = analyze_samples(decoded.samples, decoded.duration, settings, str(path))
+        t2 = time.perf_counter()
+        describe(_middle(decoded.samples, CUE_SECONDS))
+        t3 = time.perf_counter()
+        model.predict(analysis)
+        t4 = time.perf_counter()
+        for stage, seconds in zip(totals, (t1 - t0, t2 - t1, t3 - t2, t4 - t3), strict=True):
+            totals[stage] += seconds
+    return {stage: total / len(files) for stage, total in totals.items()}
+
+
 def main() -> int:
     """Generate, import, time both plugins, print tracks/s and the ratio."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("-n", type=int, default=40, help="tracks (default 40)")
     ap.add_argument("--seconds", type=float, default=240.0, help="track length")
-    ap.add_argument("--jobs", type=int, default=0, help="moodtag workers (0 = CPU count)")
+    ap.add_argument("--jobs", type=int, default=2, help="moodtag workers (0 = CPU count)")
     ap.add_argument("--excerpt", type=float, default=None,
                     help="moodtag excerpt seconds (default: the plugin's default)")
     ap.add_argument("--cache", type=Path,
                     default=Path(tempfile.gettempdir()) / "moodplayer-bench-music")
     args = ap.parse_args()
-    jobs = args.jobs or default_jobs()
+    jobs = args.jobs or os.cpu_count() or 1
     music = args.cache / f"n{args.n}_s{args.seconds:g}"
     if not music.is_dir():
         t = time.perf_counter()
@@ -146,7 +172,13 @@ def main() -> int:
                   f"{rate / a_rate:5.2f}x autobpm  peak RSS per process (MiB): "
                   f"{', '.join(f'{m:.0f}' for m in mib)}")
             print(f"    {out.strip().splitlines()[-1] if out.strip() else ''}")
-        print("  goal: moodtag at least 5x autobpm's tracks/s")
+        print("  goal: moodtag at least 6x autobpm's tracks/s on 2 workers (moonshot 10x)")
+    files = sorted(p for p in music.rglob("*.*") if p.is_file())[:10]
+    cost = stage_costs(files, args.excerpt)
+    print(f"per track, one process, mean of {len(files)}: "
+          + ", ".join(f"{stage} {1000 * sec:.1f} ms" for stage, sec in cost.items())
+          + f"; the model is {cost['model'] / cost['decode']:.4f}x the ffmpeg decode floor "
+          f"(descriptors {cost['descriptors'] / cost['decode']:.2f}x, included in analysis)")
     return 0
 
 

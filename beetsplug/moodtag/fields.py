@@ -33,7 +33,7 @@ ITEM_TYPES: dict[str, types.Type] = {
     "moodtag_arousal": types.Float(3),
     "moodtag_audio_valence": types.Float(3),
     "moodtag_audio_arousal": types.Float(3),
-    "moodtag_confidence": types.Float(3),  # 0.25..1: P(the audio quadrant is right)
+    "moodtag_confidence": types.Float(3),  # 0..1: P(the audio's quadrant is right)
     "moodtag_tag_valence": types.Float(3),
     "moodtag_tag_arousal": types.Float(3),
     "moodtag_tag_evidence": types.Float(3),

@@ -15,7 +15,6 @@ import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, get_args
 
 import numpy as np
 
@@ -23,14 +22,10 @@ from moodplayer import paths
 from moodplayer.exceptions import AnalysisError
 from moodplayer.music.analyze import ANALYSIS_VERSION, AnalysisSettings
 from moodplayer.music.batch import analyze_many
-from moodplayer.music.model import FEATURES, features
+from moodplayer.music.model import FEATURES, QUADRANTS, Quadrant, features
 
 log = logging.getLogger(__name__)
 
-Quadrant = Literal["Q1", "Q2", "Q3", "Q4"]
-#: Russell quadrants: Q1 pleasant+excited, Q2 unpleasant+excited, Q3 unpleasant+calm,
-#: Q4 pleasant+calm.
-QUADRANTS: tuple[Quadrant, ...] = get_args(Quadrant)
 #: Most worker processes feature extraction may use.
 MAX_JOBS = 2
 #: The analysis settings ``beet moodtag`` runs with by default: training sees the same.
@@ -54,13 +49,6 @@ class Clip:
     def arousal(self) -> int:
         """1 for the excited quadrants (Q1, Q2), else 0."""
         return int(self.quadrant in ("Q1", "Q2"))
-
-
-def quadrant_of(valence: float, arousal: float) -> Quadrant:
-    """The quadrant a point of the plane lies in (ties count as pleasant / excited)."""
-    if arousal >= 0:
-        return "Q1" if valence >= 0 else "Q2"
-    return "Q4" if valence >= 0 else "Q3"
 
 
 def load_labels(data: Path) -> list[Clip]:

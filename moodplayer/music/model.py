@@ -1,17 +1,16 @@
 """The trained track emotion model: features of an Analysis in, valence and arousal out.
 
 The model file (``models/moodplayer-music.json``, written by ``moodplayer.music.train``)
-holds, per head (valence, arousal), a logistic regression on standardised features:
-``p = sigmoid(w . (x - mean) / scale + b)``. A head's output in the plane is ``2p - 1``.
-Inference is numpy only. ``load_model()`` raises AnalysisError naming the file when it is
-missing or not a model this code can use.
+holds a scaler and an ensemble of small networks over standardised features, each giving
+the probabilities of the four quadrants of the plane (Q1 pleasant+excited, Q2
+unpleasant+excited, Q3 unpleasant+calm, Q4 pleasant+calm); the members are averaged.
+Valence is ``2 P(Q1 or Q4) - 1``, arousal ``2 P(Q1 or Q2) - 1``, the confidence the
+probability of the quadrant that point lies in. Inference is numpy only. ``load_model()``
+raises AnalysisError naming the file when it is missing or not a model this code can use.
 """
-
-from __future__ import annotations
 
 import functools
 import json
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, get_args
@@ -26,10 +25,12 @@ from moodplayer.resources import model_file
 #: The file name the shipped model goes by (``moodplayer.resources.model_file``).
 MODEL_NAME = "moodplayer-music.json"
 #: The format of the model file this code reads.
-FORMAT = "moodplayer-music/1"
+FORMAT = "moodplayer-music/2"
 
-Head = Literal["valence", "arousal"]
-HEADS: tuple[Head, ...] = get_args(Head)
+Quadrant = Literal["Q1", "Q2", "Q3", "Q4"]
+#: Russell quadrants, in the order of a network's outputs: Q1 pleasant+excited,
+#: Q2 unpleasant+excited, Q3 unpleasant+calm, Q4 pleasant+calm.
+QUADRANTS: tuple[Quadrant, ...] = get_args(Quadrant)
 
 #: Cues of the Analysis itself that the model may read (``mode`` is +1 major, -1 minor).
 CUES: tuple[str, ...] = ("bpm", "bpm_confidence", "mode", "key_strength", "mode_strength",
@@ -52,42 +53,78 @@ def features(analysis: Analysis) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Prediction:
-    """One track's audio estimate: each head in [-1, 1], and how sure the model is."""
+    """One track's audio estimate: each coordinate in [-1, 1], and how sure the model is."""
 
-    valence: float  # 2 P(pleasant) - 1
-    arousal: float  # 2 P(excited) - 1
-    confidence: float  # 0.25..1: probability the quadrant (signs of both) is right
+    valence: float  # 2 P(Q1 or Q4) - 1
+    arousal: float  # 2 P(Q1 or Q2) - 1
+    confidence: float  # probability of the quadrant the point lies in
+
+
+#: One network: (weights (out, in), bias (out,)) per dense layer; ReLU between layers.
+Layers = tuple[tuple[np.ndarray, np.ndarray], ...]
 
 
 @dataclass(frozen=True)
 class MusicModel:
-    """A loaded model: which features it reads, how to scale them, and each head's weights."""
+    """A loaded model: which features it reads, how to scale them, and its networks."""
 
     version: str
     feature_names: tuple[str, ...]
     mean: np.ndarray
     scale: np.ndarray
-    weights: dict[str, np.ndarray]
-    intercepts: dict[str, float]
+    members: tuple[Layers, ...]
     path: Path
 
-    def logits(self, x: np.ndarray) -> dict[str, np.ndarray]:
-        """Each head's log-odds for feature rows ``x`` (n, len(FEATURES)) in ``FEATURES`` order."""
+    def proba(self, x: np.ndarray) -> np.ndarray:
+        """Quadrant probabilities (n, 4) for feature rows ``x`` in ``FEATURES`` order."""
         cols = [FEATURES.index(name) for name in self.feature_names]
         z = (np.atleast_2d(x)[:, cols] - self.mean) / self.scale
-        return {h: z @ self.weights[h] + self.intercepts[h] for h in HEADS}
+        total = np.zeros((len(z), len(QUADRANTS)))
+        for layers in self.members:
+            h = z
+            for i, (w, b) in enumerate(layers):
+                h = h @ w.T + b
+                if i < len(layers) - 1:
+                    h = np.maximum(h, 0.0)
+            h = np.exp(h - h.max(axis=1, keepdims=True))
+            total += h / h.sum(axis=1, keepdims=True)
+        return total / len(self.members)
+
+    def plane(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(valence, arousal, confidence) arrays for feature rows ``x``."""
+        p = self.proba(x)
+        valence = 2 * (p[:, 0] + p[:, 3]) - 1
+        arousal = 2 * (p[:, 0] + p[:, 1]) - 1
+        index = np.where(arousal >= 0, np.where(valence >= 0, 0, 1),
+                         np.where(valence >= 0, 3, 2))
+        return valence, arousal, p[np.arange(len(p)), index]
 
     def predict(self, analysis: Analysis) -> Prediction:
         """The valence/arousal estimate of one analysed track."""
-        logit = self.logits(features(analysis))
-        p = {h: 1.0 / (1.0 + math.exp(-float(np.clip(logit[h][0], -30, 30)))) for h in HEADS}
-        sure = max(p["valence"], 1 - p["valence"]) * max(p["arousal"], 1 - p["arousal"])
-        return Prediction(2 * p["valence"] - 1, 2 * p["arousal"] - 1, sure)
+        valence, arousal, confidence = self.plane(features(analysis))
+        return Prediction(float(valence[0]), float(arousal[0]), float(confidence[0]))
 
 
 def _bad(path: Path, why: str) -> AnalysisError:
     return AnalysisError(f"{path}: not a usable moodplayer music model ({why}); "
                          "reinstall moodplayer or retrain with `python -m moodplayer.music.train`")
+
+
+def _layers(member: object, inputs: int) -> Layers:
+    """One network's layers, checked to chain from ``inputs`` features to 4 outputs."""
+    out = []
+    for layer in member["layers"]:  # type: ignore[index]
+        w = np.array(layer["w"], dtype=np.float64)
+        b = np.array(layer["b"], dtype=np.float64)
+        if w.ndim != 2 or w.shape[1] != inputs or b.shape != (w.shape[0],):
+            raise ValueError(f"layer shapes {w.shape} / {b.shape} do not chain")
+        if not (np.all(np.isfinite(w)) and np.all(np.isfinite(b))):
+            raise ValueError("weights are not finite")
+        out.append((w, b))
+        inputs = w.shape[0]
+    if not out or inputs != len(QUADRANTS):
+        raise ValueError(f"a network must end in {len(QUADRANTS)} outputs")
+    return tuple(out)
 
 
 def parse_model(data: object, path: Path) -> MusicModel:
@@ -99,20 +136,19 @@ def parse_model(data: object, path: Path) -> MusicModel:
         unknown = [n for n in names if n not in FEATURES]
         if unknown:
             raise _bad(path, f"unknown features {', '.join(unknown)}")
+        if tuple(data["classes"]) != QUADRANTS:
+            raise ValueError(f"classes are not {', '.join(QUADRANTS)}")
         mean = np.array(data["scaler"]["mean"], dtype=np.float64)
         scale = np.array(data["scaler"]["scale"], dtype=np.float64)
-        weights = {h: np.array(data["heads"][h]["coef"], dtype=np.float64) for h in HEADS}
-        intercepts = {h: float(data["heads"][h]["intercept"]) for h in HEADS}
+        members = tuple(_layers(m, len(names)) for m in data["members"])
         version = str(data["version"])
     except (KeyError, TypeError, ValueError) as exc:
         raise _bad(path, f"missing or malformed {exc}") from exc
-    arrays = [mean, scale, *weights.values()]
-    if any(a.shape != (len(names),) for a in arrays):
-        raise _bad(path, f"arrays do not match its {len(names)} features")
-    if not all(np.all(np.isfinite(a)) for a in arrays) or np.any(scale <= 0):
-        raise _bad(path, "weights or scaler are not finite and positive")
-    return MusicModel(version, names, mean, scale, weights, intercepts, path)
-
+    if mean.shape != (len(names),) or scale.shape != (len(names),) or not members:
+        raise _bad(path, f"scaler or networks do not match its {len(names)} features")
+    if not (np.all(np.isfinite(mean)) and np.all(np.isfinite(scale))) or np.any(scale <= 0):
+        raise _bad(path, "scaler is not finite and positive")
+    return MusicModel(version, names, mean, scale, members, path)
 
 def read_model(path: Path) -> MusicModel:
     """The model in the JSON file ``path``; AnalysisError naming it if missing or corrupt."""

@@ -3,13 +3,15 @@
     python -m moodplayer.music.train --data ../shared/data/mer4q \
         --out models/moodplayer-music.json [--folds 5] [--seed 0] [--jobs 2]
 
-Two heads, each a logistic regression on standardised features: valence sign (Q1+Q4
-against Q2+Q3) and arousal sign (Q1+Q2 against Q3+Q4). The L2 strength of each head is
-chosen by an inner artist-grouped cross-validation on the training part only; the figures
-reported come from an outer artist-grouped, quadrant-stratified k-fold, so no artist is
-ever on both sides and no test fold informs a choice. The exported model is refitted on
-every clip with the strength the same inner procedure picks there. Needs the ``train``
-extra (scikit-learn); the model file is plain JSON read with numpy.
+The model is an ensemble of ``MEMBERS`` small networks (one hidden ReLU layer of
+``HIDDEN`` units, softmax over the four quadrants) on standardised features, each with
+strong L2 weight decay; the decay is chosen by an inner artist-grouped cross-validation
+on the training part only (quadrant log loss). The figures reported come from an outer
+artist-grouped, quadrant-stratified k-fold, so no artist is ever on both sides and no
+test fold informs a choice. The exported model is refitted on every clip with the decay
+the same inner procedure picks there. Everything is seeded: the same data and seed give
+the same file. Needs the ``train`` extra (scikit-learn); the model file is plain JSON
+read with numpy.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import json
 import logging
 import sys
 import time
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,35 +30,36 @@ from pathlib import Path
 import numpy as np
 
 from moodplayer.exceptions import MoodplayerError
-from moodplayer.music.dataset import MAX_JOBS, QUADRANTS, Clip, extract, load_labels
-from moodplayer.music.model import FEATURES, FORMAT, HEADS, parse_model
+from moodplayer.music.dataset import MAX_JOBS, Clip, extract, load_labels
+from moodplayer.music.model import FEATURES, FORMAT, QUADRANTS, parse_model
 
 log = logging.getLogger(__name__)
 
-#: L2 inverse strengths the inner cross-validation chooses from.
-C_GRID: tuple[float, ...] = (0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
+#: L2 weight decays the inner cross-validation chooses from (larger ones underfit).
+ALPHAS: tuple[float, ...] = (1.0, 3.0, 10.0)
+#: Hidden units per network, and networks per ensemble (chosen on CV evidence,
+#: docs/benchmarks/music-emotion.md: 16 to 64 units score alike, 5 members steady it).
+HIDDEN = 16
+MEMBERS = 5
 INNER_FOLDS = 4
 #: Model version written into the file and the card.
 VERSION = "2.0"
-#: Features the model reads (a subset of ``model.FEATURES``; chosen on CV evidence, see
-#: docs/benchmarks/music-emotion.md).
+#: Features the model reads (a subset of ``model.FEATURES``).
 SELECTED: tuple[str, ...] = FEATURES
 
 
 @dataclass(frozen=True)
-class Heads:
-    """A fitted scaler and one logistic regression per head."""
+class Fitted:
+    """A fitted scaler and ensemble (scikit-learn networks) with its weight decay."""
 
     mean: np.ndarray
     scale: np.ndarray
-    coef: dict[str, np.ndarray]
-    intercept: dict[str, float]
-    c: dict[str, float]
+    members: tuple
+    alpha: float
 
-    def proba(self, x: np.ndarray) -> dict[str, np.ndarray]:
-        """P(positive) of each head for rows ``x`` (selected features)."""
-        z = (x - self.mean) / self.scale
-        return {h: 1 / (1 + np.exp(-(z @ self.coef[h] + self.intercept[h]))) for h in HEADS}
+    def proba(self, x: np.ndarray) -> np.ndarray:
+        """Quadrant probabilities (n, 4), columns in ``QUADRANTS`` order."""
+        return _proba(self.members, (x - self.mean) / self.scale)
 
 
 def targets(clips: Sequence[Clip]) -> dict[str, np.ndarray]:
@@ -74,46 +78,69 @@ def split(clips: Sequence[Clip], k: int, seed: int) -> list[tuple[np.ndarray, np
     return list(cv.split(np.zeros(len(clips)), y, groups))
 
 
-def _fit_head(z: np.ndarray, y: np.ndarray, c: float) -> tuple[np.ndarray, float]:
-    from sklearn.linear_model import LogisticRegression
-
-    lr = LogisticRegression(C=c, max_iter=5000)
-    lr.fit(z, y)
-    return lr.coef_[0].copy(), float(lr.intercept_[0])
-
-
-def _log_loss(y: np.ndarray, p: np.ndarray) -> float:
-    p = np.clip(p, 1e-6, 1 - 1e-6)
-    return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
-
-
-def _choose_c(x: np.ndarray, y: np.ndarray, clips: Sequence[Clip], seed: int) -> float:
-    """The C of ``C_GRID`` with the lowest inner grouped-CV log loss on these clips only."""
-    smallest = min(sum(c.quadrant == q for c in clips) for q in QUADRANTS)
-    inner = split(clips, max(2, min(INNER_FOLDS, smallest)), seed + 1)
-    losses = []
-    for c in C_GRID:
-        loss = 0.0
-        for tr, te in inner:
-            mean, scale = x[tr].mean(axis=0), x[tr].std(axis=0)
-            scale[scale == 0] = 1.0
-            coef, b = _fit_head((x[tr] - mean) / scale, y[tr], c)
-            loss += _log_loss(y[te], 1 / (1 + np.exp(-(((x[te] - mean) / scale) @ coef + b))))
-        losses.append(loss)
-    return C_GRID[int(np.argmin(losses))]
-
-
-def fit(x: np.ndarray, clips: Sequence[Clip], seed: int) -> Heads:
-    """Scaler and both heads fitted on rows ``x`` of ``clips``, strengths by inner CV."""
-    y = targets(clips)
+def _scaler(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale == 0] = 1.0
-    z = (x - mean) / scale
-    coef, intercept, cs = {}, {}, {}
-    for h in HEADS:
-        cs[h] = _choose_c(x, y[h], clips, seed)
-        coef[h], intercept[h] = _fit_head(z, y[h], cs[h])
-    return Heads(mean, scale, coef, intercept, cs)
+    return mean, scale
+
+
+def _fit_members(z: np.ndarray, quadrants: np.ndarray, alpha: float, seed: int) -> tuple:
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier
+
+    members = []
+    for i in range(MEMBERS):
+        net = MLPClassifier((HIDDEN,), alpha=alpha, max_iter=3000,
+                            random_state=seed * MEMBERS + i)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            members.append(net.fit(z, quadrants))
+    return tuple(members)
+
+
+def _proba(members: tuple, z: np.ndarray) -> np.ndarray:
+    total = np.zeros((len(z), len(QUADRANTS)))
+    for net in members:
+        p = net.predict_proba(z)
+        order = [list(net.classes_).index(q) for q in QUADRANTS]
+        total += p[:, order]
+    return total / len(members)
+
+
+def _quadrant_loss(clips: Sequence[Clip], p: np.ndarray) -> float:
+    truth = [QUADRANTS.index(c.quadrant) for c in clips]
+    return float(-np.mean(np.log(np.clip(p[np.arange(len(p)), truth], 1e-6, 1.0))))
+
+
+def _choose_alpha(x: np.ndarray, clips: Sequence[Clip], seed: int) -> float:
+    """The decay of ``ALPHAS`` with the lowest inner grouped-CV log loss on these clips only."""
+    smallest = min(sum(c.quadrant == q for c in clips) for q in QUADRANTS)
+    inner = split(clips, max(2, min(INNER_FOLDS, smallest)), seed + 1)
+    quadrants = np.array([c.quadrant for c in clips])
+    losses = []
+    for alpha in ALPHAS:
+        loss = 0.0
+        for tr, te in inner:
+            mean, scale = _scaler(x[tr])
+            members = _fit_members((x[tr] - mean) / scale, quadrants[tr], alpha, seed)
+            loss += _quadrant_loss([clips[i] for i in te],
+                                   _proba(members, (x[te] - mean) / scale))
+        losses.append(loss)
+    return ALPHAS[int(np.argmin(losses))]
+
+
+def fit(x: np.ndarray, clips: Sequence[Clip], seed: int) -> Fitted:
+    """Scaler and ensemble fitted on rows ``x`` of ``clips``, decay chosen by inner CV."""
+    alpha = _choose_alpha(x, clips, seed)
+    mean, scale = _scaler(x)
+    members = _fit_members((x - mean) / scale, np.array([c.quadrant for c in clips]),
+                           alpha, seed)
+    return Fitted(mean, scale, members, alpha)
+
+
+def plane(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Valence and arousal in [-1, 1] from quadrant probabilities (as the model file does)."""
+    return 2 * (p[:, 0] + p[:, 3]) - 1, 2 * (p[:, 0] + p[:, 1]) - 1
 
 
 def auc(y: np.ndarray, score: np.ndarray) -> float:
@@ -143,36 +170,43 @@ def scores(clips: Sequence[Clip], valence: np.ndarray, arousal: np.ndarray) -> d
 
 def cross_validate(x: np.ndarray, clips: Sequence[Clip], k: int, seed: int
                    ) -> tuple[list[dict], dict, np.ndarray]:
-    """Per-fold scores, pooled out-of-fold scores and the out-of-fold (valence, arousal)."""
-    out = np.zeros((len(clips), 2))
+    """Per-fold scores, pooled out-of-fold scores and the out-of-fold quadrant probabilities."""
+    out = np.zeros((len(clips), len(QUADRANTS)))
     folds = []
     for tr, te in split(clips, k, seed):
-        heads = fit(x[tr], [clips[i] for i in tr], seed)
-        p = heads.proba(x[te])
-        out[te, 0], out[te, 1] = 2 * p["valence"] - 1, 2 * p["arousal"] - 1
+        fitted = fit(x[tr], [clips[i] for i in tr], seed)
+        out[te] = fitted.proba(x[te])
         test = [clips[i] for i in te]
-        fold = scores(test, out[te, 0], out[te, 1])
-        fold["c"] = heads.c
+        fold = scores(test, *plane(out[te]))
+        fold["alpha"] = fitted.alpha
         fold["artists"] = len({c.artist for c in test})
         folds.append(fold)
-    pooled = scores(clips, out[:, 0], out[:, 1])
+    pooled = scores(clips, *plane(out))
     y = targets(clips)
-    for i, h in enumerate(HEADS):
-        p = (out[:, i] + 1) / 2
-        pooled[f"{h}_brier"] = float(np.mean((p - y[h]) ** 2))
-        pooled[f"{h}_log_loss"] = _log_loss(y[h], p)
+    for h, p in zip(("valence", "arousal"), plane(out), strict=True):
+        pooled[f"{h}_brier"] = float(np.mean(((p + 1) / 2 - y[h]) ** 2))
+    pooled["quadrant_log_loss"] = _quadrant_loss(clips, out)
     return folds, pooled, out
 
 
-def model_document(heads: Heads, names: Sequence[str]) -> dict:
-    """The model file's JSON content."""
+def model_document(fitted: Fitted, names: Sequence[str]) -> dict:
+    """The model file's JSON content (output rows in ``QUADRANTS`` order)."""
+    members = []
+    for net in fitted.members:
+        order = [list(net.classes_).index(q) for q in QUADRANTS]
+        layers = [{"w": w.T.tolist(), "b": b.tolist()}
+                  for w, b in zip(net.coefs_[:-1], net.intercepts_[:-1], strict=True)]
+        layers.append({"w": net.coefs_[-1].T[order].tolist(),
+                       "b": net.intercepts_[-1][order].tolist()})
+        members.append({"layers": layers})
     return {
         "format": FORMAT,
         "version": VERSION,
         "features": list(names),
-        "scaler": {"mean": heads.mean.tolist(), "scale": heads.scale.tolist()},
-        "heads": {h: {"coef": heads.coef[h].tolist(), "intercept": heads.intercept[h],
-                      "c": heads.c[h]} for h in HEADS},
+        "classes": list(QUADRANTS),
+        "scaler": {"mean": fitted.mean.tolist(), "scale": fitted.scale.tolist()},
+        "alpha": fitted.alpha,
+        "members": members,
     }
 
 
@@ -181,7 +215,7 @@ def _per_track_cost(model_path: Path, x: np.ndarray) -> float:
     model = parse_model(json.loads(model_path.read_text(encoding="utf-8")), model_path)
     start = time.perf_counter()
     for row in x:
-        model.logits(row)
+        model.plane(row)
     return (time.perf_counter() - start) / len(x)
 
 
@@ -195,15 +229,18 @@ def write_card(out: Path, doc: dict, folds: list[dict], pooled: dict, clips: int
         "version": doc["version"],
         "format": doc["format"],
         "features": doc["features"],
-        "heads": {h: {"target": t, "output": "2 * P(positive) - 1", "c": doc["heads"][h]["c"]}
-                  for h, t in (("valence", "Q1+Q4 vs Q2+Q3"), ("arousal", "Q1+Q2 vs Q3+Q4"))},
-        "confidence": "max(p_v, 1-p_v) * max(p_a, 1-p_a): probability the quadrant is right",
+        "classes": doc["classes"],
+        "architecture": f"{len(doc['members'])} networks averaged: {len(doc['features'])} "
+                        f"standardised features -> {HIDDEN} ReLU -> 4 (softmax over quadrants)",
+        "outputs": {"valence": "2 * P(Q1 or Q4) - 1", "arousal": "2 * P(Q1 or Q2) - 1",
+                    "confidence": "P(the quadrant the point lies in)"},
         "data": {"name": "4Q audio emotion dataset (Panda et al. 2018), 30 s clips",
                  "clips": clips, "dropped": dropped,
                  "licence": "research data: the clips are for research use only; the model "
                             "was trained on them and ships weights, not audio"},
-        "training": {"method": "standardised features, L2 logistic regression per head, "
-                               "C by inner artist-grouped CV (log loss)",
+        "training": {"method": f"scikit-learn MLPClassifier x{len(doc['members'])} (seeded), "
+                               f"L2 decay {doc['alpha']:g} chosen from {list(ALPHAS)} by "
+                               "inner artist-grouped CV (quadrant log loss)",
                      "command": command},
         "cv": {"scheme": "artist-grouped, quadrant-stratified k-fold", "folds": folds,
                "pooled": pooled},
@@ -223,9 +260,10 @@ def write_card(out: Path, doc: dict, folds: list[dict], pooled: dict, clips: int
 Valence and arousal of a track from {len(doc['features'])} audio features that
 `moodplayer.music.analyze` computes with essentia (tempo, mode and key strength, loudness,
 dynamics, onset rate, MFCC statistics, spectral shape and contrast, HPCP key and mode
-clarity, triad share, harmonic change, dissonance, pulse clarity). Two L2 logistic
-regressions on standardised features: P(pleasant) and P(excited); the plane coordinate is
-`2p - 1`, the confidence the probability that the quadrant is right. Inference: numpy,
+clarity, chords, harmonic change, dissonance, pulse clarity). {len(doc['members'])} small
+networks ({HIDDEN} ReLU units, L2 decay {doc['alpha']:g}) give the four quadrants'
+probabilities, averaged; valence is `2 P(Q1 or Q4) - 1`, arousal `2 P(Q1 or Q2) - 1`, the
+confidence the probability of the quadrant the point lies in. Inference: numpy,
 {1e6 * cost:.0f} µs per track. File `{out.name}`: {len(raw)} bytes, sha256
 `{card['sha256']}`.
 
@@ -246,7 +284,8 @@ sides; regularisation chosen inside each training part):
 {100 * p['quadrant_accuracy']:.1f} % |
 
 Per-quadrant recall (pooled): {', '.join(f'{q} {100 * r:.0f} %' for q, r in p['recall'].items())}.
-Brier score valence {p['valence_brier']:.3f}, arousal {p['arousal_brier']:.3f}.
+Brier score valence {p['valence_brier']:.3f}, arousal {p['arousal_brier']:.3f}; quadrant
+log loss {p['quadrant_log_loss']:.3f} (chance 1.386).
 """
     out.with_suffix(".md").write_text(md, encoding="utf-8")
 
@@ -291,9 +330,14 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"{f['arousal_auc']:.3f}  quadrant {100 * f['quadrant_accuracy']:.1f} %")
     print(f"pooled: valence AUC {pooled['valence_auc']:.3f}  arousal AUC "
           f"{pooled['arousal_auc']:.3f}  quadrant {100 * pooled['quadrant_accuracy']:.1f} %")
-    doc = model_document(fit(x, kept, args.seed), SELECTED)
+    fitted = fit(x, kept, args.seed)
+    doc = model_document(fitted, SELECTED)
+    exported = parse_model(doc, args.out).proba(x_all[ok])
+    if not np.allclose(exported, fitted.proba(x), atol=1e-6):
+        print("train: the exported networks disagree with the fitted ones", file=sys.stderr)
+        return 1
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
+    args.out.write_text(json.dumps(doc, separators=(",", ":")) + "\n", encoding="utf-8")
     command = ("python -m moodplayer.music.train --data ../shared/data/mer4q "
                f"--out {args.out} --folds {args.folds} --seed {args.seed}")
     write_card(args.out, doc, folds, pooled, len(kept), len(clips) - len(kept), command,

@@ -16,7 +16,7 @@ from moodplayer.exceptions import AnalysisError
 from moodplayer.music import samples
 from moodplayer.music.analyze import analyze_file
 from moodplayer.music.dataset import load_labels
-from moodplayer.music.model import FEATURES, HEADS, MODEL_NAME, features, read_model
+from moodplayer.music.model import FEATURES, MODEL_NAME, QUADRANTS, features, read_model
 from moodplayer.resources import model_file
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,7 +34,17 @@ def card():
 
 def test_shipped_model_loads_and_reads_known_features(shipped):
     assert shipped.feature_names and set(shipped.feature_names) <= set(FEATURES)
-    assert set(shipped.weights) == set(HEADS)
+    assert shipped.members
+    p = shipped.proba(_rows(shipped))
+    assert p.shape == (2, len(QUADRANTS)) and np.allclose(p.sum(axis=1), 1.0)
+
+
+def _rows(model):
+    """Two feature rows in ``FEATURES`` order: the training mean and one spread above it."""
+    rows = np.zeros((2, len(FEATURES)))
+    for i, name in enumerate(model.feature_names):
+        rows[:, FEATURES.index(name)] = model.mean[i] + np.array([0.0, 1.0]) * model.scale[i]
+    return rows
 
 
 def test_card_matches_the_model_file(shipped, card):
@@ -42,7 +52,7 @@ def test_card_matches_the_model_file(shipped, card):
     assert card["file"] == MODEL_NAME
     assert card["version"] == shipped.version
     assert card["features"] == list(shipped.feature_names)
-    assert set(card["heads"]) == set(HEADS)
+    assert card["classes"] == list(QUADRANTS)
     assert card["size_bytes"] == len(raw)
     assert card["sha256"] == hashlib.sha256(raw).hexdigest()
     assert "research" in card["data"]["licence"]
@@ -66,7 +76,7 @@ def test_corrupt_model_is_one_line_naming_the_file(tmp_path, damage):
     elif damage == "not json object":
         text = "[1, 2, 3]"
     elif damage == "short array":
-        doc["heads"]["valence"]["coef"] = doc["heads"]["valence"]["coef"][:-1]
+        doc["members"][0]["layers"][0]["b"] = doc["members"][0]["layers"][0]["b"][:-1]
         text = json.dumps(doc)
     else:
         doc["scaler"]["scale"][0] = float("nan")
@@ -137,8 +147,8 @@ def test_shipped_model_beats_the_old_rules_on_shared_clips(shared_dir, shipped):
     for q in ("Q1", "Q2", "Q3", "Q4"):
         picked += [c for c in load_labels(data) if c.quadrant == q][:10]
     x = np.array([features(analyze_file(data / c.file)) for c in picked])
-    logit = shipped.logits(x)
-    model = scores(picked, np.tanh(logit["valence"] / 2), np.tanh(logit["arousal"] / 2))
+    valence, arousal, _ = shipped.plane(x)
+    model = scores(picked, valence, arousal)
     rules = scores(picked, *_rules_v1()(x))
     assert model["valence_auc"] > rules["valence_auc"]
     assert model["arousal_auc"] > rules["arousal_auc"]

@@ -18,9 +18,9 @@ class TestModelInPlugin(MoodtagHelper):
         for item in items:
             item.load()
             assert isinstance(item.moodtag_confidence, float)
-            assert 0.25 <= item.moodtag_confidence <= 1.0
+            assert 0.0 < item.moodtag_confidence <= 1.0
             assert -1 <= item.moodtag_valence <= 1 and -1 <= item.moodtag_arousal <= 1
-        found = list(self.lib.items("moodtag_confidence:0.25..1"))
+        found = list(self.lib.items("moodtag_confidence:0.001..1"))
         assert len(found) == len(items)
 
     def test_another_album_does_not_move_a_track(self, clips):
