@@ -83,3 +83,25 @@ def test_next_early_on_spotify_is_a_skip(bus, procs):
         manager.stop()
 
 
+
+
+def test_a_held_track_can_be_taken_out_before_it_opens(bus, procs):
+    start_standin(procs, bus, "spotify", length_s=3.0)
+    control = Control(bus, "spotify")
+    control.player("OpenUri", f"spotify:track:{FIRST}")
+    manager, recorder = watched(bus)
+    try:
+        assert spin(lambda: recorder.appeared)
+        other = "0VjIjW4GlUZAMYd2vXMi3b"
+        manager.enqueue([TrackRef(spotify_id=CHOSEN), TrackRef(spotify_id=other)])
+        assert spin(lambda: recorder.results)
+        answers = []
+        manager.remove([TrackRef(spotify_id=CHOSEN)],
+                       done=lambda removed, why: answers.append((removed, why)))
+        assert answers == [((f"spotify:track:{CHOSEN}",), "")]
+        assert manager.queue_length() == 1
+        assert spin(lambda: len(opened(control)) == 2, 6)
+        assert opened(control)[1] == f"spotify:track:{other}"
+    finally:
+        control.close()
+        manager.stop()
