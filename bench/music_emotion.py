@@ -13,26 +13,34 @@ Q3+Q4), quadrant accuracy at each model's natural centre and per-quadrant recall
   what VibeNet would add as an input to the model (it is not shipped: see
   docs/benchmarks/music-emotion.md for its cost).
 
+With ``--suggest``: a beets library of all clips is built twice, once with each clip's
+out-of-fold model estimate and once with the version 1 rules, and ``moodplayer suggest
+--mood M -n 30 --no-learning`` is run on each; the quadrants of the picks are counted.
+
 Features are extracted once with at most 2 processes and cached (see
-``moodplayer.music.dataset``). Needs the ``train`` extra (scikit-learn).
+``moodplayer.music.dataset``). Needs the ``bench`` extra (scikit-learn, VibeNet).
 
     .venv/bin/python bench/music_emotion.py [--data ../shared/data/mer4q] [--folds 5]
-        [--seed 0] [--no-vibenet]
+        [--seed 0] [--no-vibenet] [--suggest]
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import os
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-from moodplayer.music.dataset import QUADRANTS, Clip, extract, load_labels
-from moodplayer.music.model import FEATURES
-from moodplayer.music.train import SELECTED, cross_validate, scores, split
+from moodplayer.emotion import VA, mood_of
+from moodplayer.music.dataset import Clip, extract, load_labels
+from moodplayer.music.model import FEATURES, QUADRANTS
+from moodplayer.music.train import SELECTED, cross_validate, plane, scores, split
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "mer4q"
 
@@ -81,6 +89,62 @@ def vibenet_outputs(data: Path, clips: list[Clip]) -> tuple[np.ndarray, float] |
     return out, (time.perf_counter() - start) / len(clips)
 
 
+#: Moods the ``--suggest`` check asks for, and picks per request.
+SUGGEST_MOODS = ("sad", "happy", "calm", "tense")
+SUGGEST_N = 30
+
+
+def _library(root: Path, data: Path, clips: list[Clip], x: np.ndarray, valence: np.ndarray,
+             arousal: np.ndarray) -> Path:
+    """A beets library of the clips with moodtag fields from these estimates; its config."""
+    from beets.library import Item, Library
+
+    col = FEATURES.index
+    lib = Library(str(root / "library.db"), str(data))
+    cues = {"key_strength": "key_strength", "bpm_confidence": "bpm_confidence",
+            "loudness": "loudness", "energy": "energy", "onset_rate": "onset_rate",
+            "brightness": "centroid_mean", "dissonance": "dissonance_mean"}
+    with lib.transaction():
+        for i, clip in enumerate(clips):
+            item = Item(path=str(data / clip.file), artist=clip.artist, title=clip.file,
+                        length=30.0, bpm=round(float(x[i, col("bpm")])))
+            item["moodtag_mode"] = "major" if x[i, col("mode")] > 0 else "minor"
+            for field, name in cues.items():
+                item[f"moodtag_{field}"] = float(x[i, col(name)])
+            item["moodtag_valence"] = float(valence[i])
+            item["moodtag_arousal"] = float(arousal[i])
+            item["moodtag_mood"] = mood_of(VA(float(valence[i]), float(arousal[i])))
+            item["moodtag_version"] = 2
+            lib.add(item)
+    config = root / "config.yaml"
+    config.write_text(f"directory: {data}\nlibrary: {root / 'library.db'}\n", encoding="utf-8")
+    return config
+
+
+def suggest_check(data: Path, clips: list[Clip], x: np.ndarray,
+                  estimates: dict[str, tuple[np.ndarray, np.ndarray]]) -> None:
+    """Print the quadrants of ``moodplayer suggest``'s picks per mood and estimate."""
+    quadrant = {str(data / c.file): c.quadrant for c in clips}
+    for name, (valence, arousal) in estimates.items():
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp)
+            config = _library(root, data, clips, x, valence, arousal)
+            env = {**os.environ, "BEETSDIR": str(root),
+                   **{v: str(root / v.lower()) for v in ("XDG_CACHE_HOME", "XDG_DATA_HOME",
+                                                         "XDG_CONFIG_HOME", "XDG_STATE_HOME")}}
+            for mood in SUGGEST_MOODS:
+                done = subprocess.run(
+                    [str(Path(sys.executable).with_name("moodplayer")), "suggest", "-c",
+                     str(config), "--mood", mood, "-n", str(SUGGEST_N), "--no-learning",
+                     "--library", str(root / "library.db"), "--music-dir", str(data)],
+                    capture_output=True, text=True, env=env, check=False)
+                picks = [quadrant[line.strip()] for line in done.stdout.splitlines()
+                         if line.strip() in quadrant]
+                counts = "  ".join(f"{q} {picks.count(q):2d}" for q in QUADRANTS)
+                print(f"suggest --mood {mood:5s} ({name:8s}): {len(picks)} picks  {counts}"
+                      + (f"  [{done.stderr.strip()[-200:]}]" if not picks else ""))
+
+
 def _folded(clips: list[Clip], valence: np.ndarray, arousal: np.ndarray, k: int,
             seed: int) -> tuple[list[dict], dict]:
     """Scores of a fixed predictor on the same test folds the model is scored on."""
@@ -111,6 +175,8 @@ def main() -> int:
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--no-vibenet", action="store_true")
+    ap.add_argument("--suggest", action="store_true",
+                    help="also count the quadrants of `moodplayer suggest` picks")
     args = ap.parse_args()
     if not (args.data / "labels.csv").is_file():
         print(f"{args.data / 'labels.csv'} is absent: the labelled clips are not part of the "
@@ -123,10 +189,13 @@ def main() -> int:
     x = x_all[ok]
     print(f"{len(kept)} clips ({len(clips) - len(kept)} unreadable), {args.folds}-fold "
           f"artist-grouped CV, seed {args.seed}")
-    _print("rules v1", *_folded(kept, *rules_v1(x), args.folds, args.seed))
+    rules = rules_v1(x)
+    _print("rules v1", *_folded(kept, *rules, args.folds, args.seed))
     cols = [FEATURES.index(n) for n in SELECTED]
-    folds, pooled, _ = cross_validate(x[:, cols], kept, args.folds, args.seed)
+    folds, pooled, oof = cross_validate(x[:, cols], kept, args.folds, args.seed)
     _print("model", folds, pooled)
+    if args.suggest:
+        suggest_check(args.data, kept, x, {"model": plane(oof), "rules v1": rules})
     if not args.no_vibenet:
         found = vibenet_outputs(args.data, kept)
         if found is None:
