@@ -24,7 +24,7 @@ import threading
 import time
 from pathlib import Path
 
-from moodplayer.music.analyze import CUE_SECONDS, AnalysisSettings, _middle, analyze_samples
+from moodplayer.music.analyze import CUE_SECONDS, AnalysisSettings, analyze_samples, middle
 from moodplayer.music.decode import decode_excerpt
 from moodplayer.music.descriptors import describe
 from moodplayer.music.model import load_model
@@ -114,7 +114,7 @@ def stage_costs(files: list[Path], excerpt: float | None) -> dict[str, float]:
         t1 = time.perf_counter()
         analysis = analyze_samples(decoded.samples, decoded.duration, settings, str(path))
         t2 = time.perf_counter()
-        describe(_middle(decoded.samples, CUE_SECONDS))
+        describe(middle(decoded.samples, CUE_SECONDS))
         t3 = time.perf_counter()
         model.predict(analysis)
         t4 = time.perf_counter()

@@ -143,7 +143,7 @@ def _beat_regularity(beats: np.ndarray, bpm: float) -> float:
 
 
 
-def _middle(samples: np.ndarray, seconds: float) -> np.ndarray:
+def middle(samples: np.ndarray, seconds: float) -> np.ndarray:
     """The middle ``seconds`` of ``samples`` (all of them if shorter)."""
     n = int(seconds * SAMPLE_RATE)
     if len(samples) <= n:
@@ -176,7 +176,7 @@ def analyze_samples(
     for part in ("key", "rhythm", "onsets"):
         alg[part].reset()  # some keep state between calls (OnsetRate returned 0 without)
     key, scale, strength = alg["key"](samples)
-    cue = _middle(samples, CUE_SECONDS)
+    cue = middle(samples, CUE_SECONDS)
     bpm, beats, confidence, _estimates, _intervals = alg["rhythm"](cue)
     if settings.rhythm_method == "multifeature":
         bpm_confidence = min(1.0, float(confidence) / _MULTIFEATURE_MAX_CONFIDENCE)
