@@ -22,7 +22,7 @@ from moodplayer.music.descriptors import DESCRIPTORS, describe
 from moodplayer.music.loudness import loudness
 
 #: Bump when the analysis changes so that incremental runs redo old results.
-ANALYSIS_VERSION = 2
+ANALYSIS_VERSION = 3
 
 #: essentia KeyExtractor profiles. ``bgate`` scored best on rendered MIDI.
 #: (Only those essentia's KeyExtractor accepts: ``faraldo`` and ``pentatonic`` it refuses.)

@@ -4,7 +4,10 @@
 excerpt) and returns ``{name: value}`` for every name in ``DESCRIPTORS``: timbre (MFCC
 statistics, spectral shape and contrast), harmony (HPCP key and mode clarity, major/minor
 triad share, harmonic change, dissonance), dynamics and rhythm strength. One pass over
-non-overlapping 2048-sample frames keeps the cost a fraction of the decode.
+non-overlapping 2048-sample frames keeps the cost a fraction of the decode. The
+``energy{i}_*`` descriptors follow the level of six frequency bands over time (mean, spread,
+frame-to-frame change and 10-90 % range, in dB): how loud the bass, the body and the air
+are and how much they move.
 """
 
 from __future__ import annotations
@@ -43,15 +46,19 @@ DESCRIPTORS: tuple[str, ...] = (
     *(f"contrast{i}_std" for i in range(N_CONTRAST)),
     "centroid_mean", "centroid_std", "rolloff_mean", "flatness_mean", "flux_mean",
     "flux_std", "pulse_clarity", "rms_std_db", "low_energy", "crest_db",
-    "dissonance_mean", "dissonance_std", "major_fit", "minor_fit", "mode_clarity",
+    "dissonance_mean", "dissonance_std", "dissonance_p10", "dissonance_median",
+    "dissonance_p90", "major_fit", "minor_fit", "mode_clarity",
     "tonal_clarity", "chroma_entropy", "major_triad_share", "triad_fit", "harmonic_change",
     "chord_change", "chord_entropy", *(f"chroma_rel{i}" for i in range(12)),
     "pitch_salience_mean", "pitch_salience_std", "zcr_mean", "spread_mean", "skewness_mean",
     "kurtosis_mean", "spectral_entropy", "hfc_mean", "mfcc_change",
     *(f"band{i}_share" for i in range(4)),
+    *(f"energy{i}_{stat}" for i in range(6) for stat in ("mean", "std", "change", "range")),
 )
 #: Edges (Hz) of the four energy bands of ``band*_share``.
 BAND_EDGES = (0.0, 150.0, 800.0, 4000.0, SAMPLE_RATE / 2)
+#: Edges (Hz) of the six bands whose level over time ``energy*_*`` describe.
+ENERGY_EDGES = (0.0, 100.0, 250.0, 800.0, 2000.0, 5000.0, SAMPLE_RATE / 2)
 
 
 @functools.lru_cache(maxsize=1)
@@ -145,16 +152,17 @@ def _pulse_clarity(flux: np.ndarray) -> float:
 def describe(samples: np.ndarray) -> dict[str, float]:
     """Every descriptor in ``DESCRIPTORS`` of mono float32 samples at ``SAMPLE_RATE``."""
     alg = _algorithms()
+    alg["flux"].reset()  # it remembers the last spectrum: the previous track's otherwise
     n_frames = len(samples) // FRAME
     frames = np.asarray(samples[:n_frames * FRAME], dtype=np.float32).reshape(n_frames, FRAME)
     rms = np.sqrt(np.mean(np.square(frames, dtype=np.float64), axis=1))
     loud = np.abs(frames).max(axis=1) >= _QUIET
     mfccs, contrasts, valleys, chromas, dissonances = [], [], [], [], []
     centroid, rolloff, flatness, flux, salience, zcr, shapes, hfc = ([] for _ in range(8))
-    power = np.zeros(FRAME // 2 + 1)
+    spectra = []
     for frame in frames[loud]:
         spec = alg["spectrum"](alg["window"](frame))
-        power += np.square(spec, dtype=np.float64)
+        spectra.append(spec)
         salience.append(alg["salience"](spec))
         zcr.append(alg["zcr"](frame))
         shapes.append(alg["shape"](alg["moments"](spec)))
@@ -185,6 +193,8 @@ def describe(samples: np.ndarray) -> dict[str, float]:
     unit = blocks / np.maximum(np.linalg.norm(blocks, axis=1, keepdims=True), 1e-9)
     change = 1.0 - np.sum(unit[1:] * unit[:-1], axis=1)
     major_share, triad_fit, chord_change, chord_entropy = _triads(blocks)
+    frame_power = np.square(np.array(spectra), dtype=np.float64)
+    power = frame_power.sum(axis=0)
     freqs = np.arange(len(power)) * SAMPLE_RATE / FRAME
     bands = np.array([power[(freqs >= lo) & (freqs < hi)].sum()
                       for lo, hi in itertools.pairwise(BAND_EDGES)])
@@ -212,6 +222,7 @@ def describe(samples: np.ndarray) -> dict[str, float]:
                                         / max(float(np.sqrt(np.mean(rms[loud] ** 2))), 1e-9))),
         "dissonance_mean": float(np.mean(dissonances)) if dissonances else 0.0,
         "dissonance_std": float(np.std(dissonances)) if dissonances else 0.0,
+        **_spread(dissonances, "dissonance"),
         "major_fit": major,
         "minor_fit": minor,
         "mode_clarity": major - minor,
@@ -233,5 +244,24 @@ def describe(samples: np.ndarray) -> dict[str, float]:
         "hfc_mean": float(np.log1p(np.mean(hfc))),
         "mfcc_change": float(np.mean(np.abs(np.diff(mfcc, axis=0)))),
         **{f"band{i}_share": float(v) for i, v in enumerate(bands)},
+        **_energy_levels(frame_power, freqs),
     }
+    return out
+
+
+def _spread(values: list[float], name: str) -> dict[str, float]:
+    """10th, 50th and 90th percentile of ``values`` (0 where there are none)."""
+    p10, p50, p90 = np.percentile(values, [10, 50, 90]) if values else (0.0, 0.0, 0.0)
+    return {f"{name}_p10": float(p10), f"{name}_median": float(p50), f"{name}_p90": float(p90)}
+
+
+def _energy_levels(frame_power: np.ndarray, freqs: np.ndarray) -> dict[str, float]:
+    """Mean, spread, mean frame-to-frame change and 10-90 % range of each band's level (dB)."""
+    out = {}
+    for i, (lo, hi) in enumerate(itertools.pairwise(ENERGY_EDGES)):
+        level = 10 * np.log10(frame_power[:, (freqs >= lo) & (freqs < hi)].sum(axis=1) + 1e-10)
+        p10, p90 = np.percentile(level, [10, 90])
+        out |= {f"energy{i}_mean": float(level.mean()), f"energy{i}_std": float(level.std()),
+                f"energy{i}_change": float(np.mean(np.abs(np.diff(level)))),
+                f"energy{i}_range": float(p90 - p10)}
     return out

@@ -43,9 +43,13 @@ HIDDEN = 16
 MEMBERS = 5
 INNER_FOLDS = 4
 #: Model version written into the file and the card.
-VERSION = "2.0"
+VERSION = "3.0"
 #: Features the model reads (a subset of ``model.FEATURES``).
 SELECTED: tuple[str, ...] = FEATURES
+#: How the feature set was chosen: said on the card, since it bears on the CV figures.
+SELECTION = ("the descriptor groups were chosen by comparing pooled figures of this same "
+             "cross-validation (same folds, same seed): that is model selection on these "
+             "folds, so the figures are somewhat optimistic")
 
 
 @dataclass(frozen=True)
@@ -243,7 +247,7 @@ def write_card(out: Path, doc: dict, folds: list[dict], pooled: dict, clips: int
                                "inner artist-grouped CV (quadrant log loss)",
                      "command": command},
         "cv": {"scheme": "artist-grouped, quadrant-stratified k-fold", "folds": folds,
-               "pooled": pooled},
+               "pooled": pooled, "feature_selection": SELECTION},
         "size_bytes": len(raw),
         "cost_per_track_s": cost,
         "sha256": hashlib.sha256(raw).hexdigest(),
@@ -259,8 +263,9 @@ def write_card(out: Path, doc: dict, folds: list[dict], pooled: dict, clips: int
 
 Valence and arousal of a track from {len(doc['features'])} audio features that
 `moodplayer.music.analyze` computes with essentia (tempo, mode and key strength, loudness,
-dynamics, onset rate, MFCC statistics, spectral shape and contrast, HPCP key and mode
-clarity, chords, harmonic change, dissonance, pulse clarity). {len(doc['members'])} small
+dynamics, onset rate, MFCC statistics, spectral shape and contrast, the level of six
+frequency bands over time, HPCP key and mode clarity, chords, harmonic change, dissonance
+and its spread, pulse clarity). {len(doc['members'])} small
 networks ({HIDDEN} ReLU units, L2 decay {doc['alpha']:g}) give the four quadrants'
 probabilities, averaged; valence is `2 P(Q1 or Q4) - 1`, arousal `2 P(Q1 or Q2) - 1`, the
 confidence the probability of the quadrant the point lies in. Inference: numpy,
@@ -275,7 +280,7 @@ Trained with:
     {command}
 
 Artist-grouped, quadrant-stratified {len(folds)}-fold cross-validation (no artist on both
-sides; regularisation chosen inside each training part):
+sides; regularisation chosen inside each training part; {SELECTION}):
 
 | fold | clips | artists | valence AUC | arousal AUC | quadrant |
 |---|---|---|---|---|---|
