@@ -76,6 +76,11 @@ class QueuePlan:
         """``path`` cannot be queued (missing, unreadable): never choose it again."""
         self.unqueueable.add(path)
 
+    def refit(self, paths: set[str], mood: str) -> None:
+        """Upcoming picks in ``paths`` fit ``mood`` as well: they stay, now chosen for it."""
+        self.upcoming = [Queued(q.path, mood, q.decision_id) if q.path in paths else q
+                         for q in self.upcoming]
+
     def retire(self, tracks: list[Queued]) -> None:
         """``tracks`` no longer fit: they leave ``upcoming`` but count until removed or played."""
         self.upcoming = [q for q in self.upcoming if q not in tracks]

@@ -328,10 +328,13 @@ class Agent:
         mood = self.mood.mood if steering and self.mood else "neutral"
         return "neutral" if mood in self.config.never_moods else mood
 
-    def _choose(self, n: int) -> list[tuple[str, str, str, str]]:
-        """``n`` tracks as (path, artist, title, reason) for the current label."""
+    def _choose(self, n: int, excluded: set[str] | None = None, *, remember: bool = True
+                ) -> list[tuple[str, str, str, str]]:
+        """``n`` tracks as (path, artist, title, reason) for the current label, none of
+        ``excluded`` (default: what is queued, playing or impossible to queue); with
+        ``remember`` false the recommender only looks and counts nothing as picked."""
         label = self._label()
-        excluded = self.plan.excluded()
+        excluded = self.plan.excluded() if excluded is None else excluded
         if label == "default":
             why = f"{'sensing is off' if self.source is None else 'no face seen'}: " \
                   f"playing {self.defaults.describe()}"
@@ -341,7 +344,8 @@ class Agent:
                     for path, artist, title in self.defaults.take(n, skip=skip)]
         estimate = self.mood if self.mood is not None and label == self.mood.mood \
             else MoodEstimate.named(label)
-        picks = [p for p in self.recommender.suggest(estimate, n + len(excluded))
+        picks = [p for p in self.recommender.suggest(estimate, n + len(excluded),
+                                                     remember=remember)
                  if p.path not in excluded][:n]
         note = ""
         if self.mood is not None and self.mood.mood in self.config.never_moods:
@@ -353,6 +357,12 @@ class Agent:
             return
         label = self._label()
         stale = self.plan.stale(label)
+        fitting = self._still_fitting(stale, label)
+        if fitting:
+            log.info("re-planning for %s: keeping %s (it fits %s too)", label,
+                     ", ".join(sorted(fitting)), label)
+            self.plan.refit(fitting, label)
+            stale = [q for q in stale if q.path not in fitting]
         if stale:
             self.plan.retire(stale)
             for queued in stale:
@@ -366,6 +376,19 @@ class Agent:
                 log.info("%s cannot take tracks out of its queue: adding nothing behind the "
                          "%d left there", self.hands.name, len(stale))
         self._fill()
+
+    def _still_fitting(self, stale: list[Queued], label: str) -> set[str]:
+        """The stale picks that ``label`` would choose as well: they stay where they are
+        rather than being taken out and queued again."""
+        if not stale or label == "default":
+            return set()
+        paths = {q.path for q in stale}
+        free = self.plan.length - (len(self.plan.upcoming) - len(stale))
+        try:
+            chosen = self._choose(free, self.plan.excluded() - paths, remember=False)
+        except RecommendError:
+            return set()
+        return paths & {c[0] for c in chosen}
 
     def _removed(self, stale: list[Queued], removed: Sequence[str], why: str) -> None:
         """The player answered a removal: what is not there any more no longer counts."""

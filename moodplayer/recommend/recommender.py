@@ -194,8 +194,12 @@ class Recommender:
 
     # -- ranking ---------------------------------------------------------------------
 
-    def suggest(self, mood: MoodEstimate | str, n: int = 10) -> list[Pick]:
+    def suggest(self, mood: MoodEstimate | str, n: int = 10, *,
+                remember: bool = True) -> list[Pick]:
         """The ``n`` best tracks for ``mood`` (an estimate or a mood name), best first.
+
+        The picks count as picked (no repeats, no artist twice in a row, feedback
+        attributed to them) unless ``remember`` is false: then the call is only a look.
 
         Raises RecommendError for an empty library or one without annotations.
         """
@@ -257,8 +261,8 @@ class Recommender:
             last_artist = tracks.artists[k]
             picks.append(self._pick(k, estimate, target, fitted,
                                     0.0 if learned is None else float(learned[k]),
-                                    float(score[k])))
-        if picks:
+                                    float(score[k]), remember))
+        if picks and remember:
             self._last_artist = picks[-1].artist
         return picks
 
@@ -301,15 +305,16 @@ class Recommender:
         return self._features.artist_index.get(artist.casefold(), -2)
 
     def _pick(self, k: int, estimate: MoodEstimate, target: Target,
-              fitted: Fitted, learned: float, score: float) -> Pick:
+              fitted: Fitted, learned: float, score: float, remember: bool) -> Pick:
         tracks, f = self._tracks, self._features
         item_id = int(tracks.ids[k])
-        x = np.concatenate([self._static_x[:, k], fitted.columns[:, k]]).astype(float)
-        self._picked[item_id] = (estimate, lrn.context_vector(
-            estimate.mood, estimate.point.valence, estimate.point.arousal), x)
-        self._recent.append(item_id)
-        while len(self._picked) > 1000:
-            self._picked.popitem(last=False)
+        if remember:
+            x = np.concatenate([self._static_x[:, k], fitted.columns[:, k]]).astype(float)
+            self._picked[item_id] = (estimate, lrn.context_vector(
+                estimate.mood, estimate.point.valence, estimate.point.arousal), x)
+            self._recent.append(item_id)
+            while len(self._picked) > 1000:
+                self._picked.popitem(last=False)
         history = self._history.get(item_id, np.zeros(4))
         tag = next((t for t in tracks.tags[k] if t in target.profile.tags), "")
         evidence = Evidence(

@@ -28,6 +28,24 @@ def test_queue_follows_a_sustained_mood_change(agent_for):
     assert all(f"{d.target} mood" in d.reason for d in decisions)
 
 
+def test_a_pick_that_fits_the_new_mood_too_stays_where_it_is(agent_for):
+    # 4 picks for happy and 4 for sad from a library of 6 tracks must share some: those
+    # stay queued, in place, rather than being taken out and queued again.
+    agent, player = agent_for("sensing: off\nqueue_length: 4")
+    agent.on_mood(MoodEstimate.named("happy"))
+    player.appear()
+    happy = list(player.queue)
+    taken_out: list[str] = []
+    remove = player.remove
+    player.remove = lambda paths, done: (taken_out.extend(paths), remove(paths, done))
+    agent.on_mood(MoodEstimate.named("sad"))
+    kept = [p for p in happy if p in player.queue]
+    assert kept and player.queue[:len(kept)] == kept, (happy, player.queue)
+    assert not set(taken_out) & set(player.queue), (taken_out, player.queue)
+    assert len(player.queue) == len(set(player.queue)) == 4
+    assert {d.target for d in agent.store.decisions()[4:]} == {"sad"}
+
+
 def test_top_ups_go_behind_the_agents_own_upcoming_picks(agent_for):
     agent, player = agent_for("sensing: off\nqueue_length: 3")
     agent.on_mood(MoodEstimate.named("calm"))
@@ -69,8 +87,10 @@ def test_keeps_n_upcoming_and_never_touches_what_plays(agent_for):
     agent.on_mood(MoodEstimate.named("calm"))  # re-plan: the playing track stays
     assert player.playing_path == first and first not in player.queue
     assert agent.status()["queued by moodplayer"] == "3"
+    # each is a pick for calm, or an earlier pick that calm would choose as well (kept)
     calm = {d.path for d in agent.store.decisions() if d.target == "calm"}
-    assert set(player.queue[:3]) == calm
+    assert set(player.queue[:3]) == calm | {q.path for q in agent.plan.upcoming}
+    assert {q.mood for q in agent.plan.upcoming} == {"calm"}
 
 
 def test_backs_off_when_the_user_takes_over(agent_for, annotated_library):

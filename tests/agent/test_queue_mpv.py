@@ -155,9 +155,13 @@ def test_stale_picks_are_taken_out_and_the_queue_never_grows(
     picks = {d.path for d in _decisions()}
     ours = [[f for f in upcoming if f in picks] for upcoming in samples]
     assert max(map(len, ours)) <= 3, ours  # queue_length 2, plus one
+    # at the end, each waiting pick was chosen for calm, or kept as one calm would choose
     calm = {d.path for d in _decisions() if d.target == "calm"}
-    assert ours[-1] and set(ours[-1]) <= calm, (ours[-1], calm)
-    assert "taking out" in session.log.read_text()
+    log = session.log.read_text()
+    kept = "\n".join(line for line in log.splitlines()
+                     if "re-planning for calm: keeping" in line)
+    assert ours[-1] and all(p in calm or p in kept for p in ours[-1]), (ours[-1], calm, kept)
+    assert "taking out" in log
     assert agent.poll() is None
 
 
