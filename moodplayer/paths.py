@@ -115,14 +115,15 @@ def private_file(path: Path) -> Path:
 def write_private(path: Path, data: str | bytes) -> Path:
     """Replace ``path`` with ``data`` atomically, as a 0600 file; returns ``path``.
 
-    Text is written as UTF-8. The data goes to ``NAME.partial`` beside it first, so a
-    crash leaves the old file or the new one, never half of one. OSError for a path that
+    Text is written as UTF-8. The data goes to ``NAME.PID.partial`` beside it first, so a
+    crash leaves the old file or the new one, never half of one, and two processes
+    writing the same file never write into one partial file. OSError for a path that
     is a folder, device or pipe (it is never replaced).
     """
     path = Path(path)
     _refuse_non_regular(path)
     private_dir(path.parent)
-    partial = path.with_name(path.name + ".partial")
+    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
     payload = data.encode("utf-8") if isinstance(data, str) else data
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, FILE_MODE)
     try:

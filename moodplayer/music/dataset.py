@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import logging
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,7 +103,7 @@ def extract(data: Path, clips: list[Clip], jobs: int = MAX_JOBS,
             x[index[outcome.path]] = features(outcome.analysis)
         if done % 50 == 0:
             log.info("analysed %s of %s clips", done, len(clips))
-    tmp = paths.private_file(file.with_suffix(f".tmp{os.getpid()}.npz"))
-    np.savez(tmp, x=x)
-    os.replace(tmp, file)
+    buffer = io.BytesIO()
+    np.savez(buffer, x=x)
+    paths.write_private(file, buffer.getvalue())
     return x

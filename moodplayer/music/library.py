@@ -15,6 +15,7 @@ is rebuilt only when the library changes.
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import os
 import sqlite3
@@ -232,9 +233,9 @@ _SEP = "\x1f"
 
 
 def _save(matrix: TrackMatrix, file: Path) -> None:
-    tmp = paths.private_file(file.with_suffix(f".tmp{os.getpid()}.npz"))
+    buffer = io.BytesIO()
     np.savez(
-        tmp,
+        buffer,
         signature=np.array([repr(matrix.signature)]),
         ids=matrix.ids,
         features=matrix.features,
@@ -244,7 +245,7 @@ def _save(matrix: TrackMatrix, file: Path) -> None:
                         "spotify_ids")},
         tags=np.array([_SEP.join(t) for t in matrix.tags], dtype=str),
     )
-    os.replace(tmp, file)
+    paths.write_private(file, buffer.getvalue())
 
 
 def _load(file: Path, signature: tuple) -> TrackMatrix | None:
