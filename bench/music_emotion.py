@@ -6,7 +6,11 @@ Q3+Q4), quadrant accuracy at each model's natural centre and per-quadrant recall
 
 - ``rules v1``: the hand-weighted cues of analysis version 1 (z-scored over all clips as
   the "library", as ``beet moodtag`` did), on today's cue values.
-- ``model``: ``moodplayer.music.train``'s procedure, refitted inside every fold.
+- ``model``: ``moodplayer.music.train``'s procedure, refitted inside every fold, on the
+  features the shipped model reads (``train.SELECTED``: the cues and musicnn's tags).
+- ``no tags`` and ``all``: the same procedure on the cues and the essentia descriptors
+  without musicnn's tags (model 3.0's inputs), and on every feature: the evidence for
+  ``SELECTED``.
 - ``vibenet``: VibeNet 0.1.0's valence and energy outputs (centre 0.5), where installed
   (``pip install vibenet``; GPL-3.0-or-later), on the same decoded samples.
 - ``model+vn``: the same training with VibeNet's seven outputs appended to the features:
@@ -39,7 +43,8 @@ import numpy as np
 
 from moodplayer.emotion import VA, mood_of
 from moodplayer.music.dataset import Clip, extract, load_labels
-from moodplayer.music.model import FEATURES, QUADRANTS
+from moodplayer.music.descriptors import DESCRIPTORS
+from moodplayer.music.model import CUES, FEATURES, QUADRANTS
 from moodplayer.music.train import SELECTED, cross_validate, plane, scores, split
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "mer4q"
@@ -194,6 +199,9 @@ def main() -> int:
     cols = [FEATURES.index(n) for n in SELECTED]
     folds, pooled, oof = cross_validate(x[:, cols], kept, args.folds, args.seed)
     _print("model", folds, pooled)
+    for name, names in (("no tags", (*CUES, *DESCRIPTORS)), ("all", FEATURES)):
+        _print(name, *cross_validate(x[:, [FEATURES.index(n) for n in names]], kept,
+                                     args.folds, args.seed)[:2])
     if args.suggest:
         suggest_check(args.data, kept, x, {"model": plane(oof), "rules v1": rules})
     if not args.no_vibenet:

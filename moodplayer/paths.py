@@ -24,7 +24,7 @@ DIR_MODE = 0o700
 FILE_MODE = 0o600
 #: Where onnxruntime's official builds keep their telemetry device id and event
 #: database, under the cache home; moodplayer turns that telemetry off
-#: (``moodplayer.vision.runtime``) and ``forget`` removes what earlier runs left.
+#: (``moodplayer.runtime``) and ``forget`` removes what earlier runs left.
 ONNXRUNTIME_TELEMETRY = Path("Microsoft", "DeveloperTools", ".onnxruntime")
 
 

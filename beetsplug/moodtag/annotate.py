@@ -14,6 +14,7 @@ from mediafile import MediaFile, UnreadableFileError
 from beetsplug.moodtag import fields
 from moodplayer.emotion import VA
 from moodplayer.exceptions import AnalysisError
+from moodplayer.music import musicnn
 from moodplayer.music.affect import AudioStats, Normalise, fuse
 from moodplayer.music.analyze import ANALYSIS_VERSION, Analysis, AnalysisSettings
 from moodplayer.music.batch import analyze_many
@@ -75,6 +76,7 @@ class Annotator:
         """Annotate ``items``; Ctrl-C keeps finished items and ends with the summary."""
         try:
             model = load_model()
+            musicnn.check()
         except AnalysisError as exc:
             raise ui.UserError(f"moodtag: {exc}") from exc
         summary = Summary()

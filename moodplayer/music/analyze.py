@@ -20,9 +20,10 @@ from moodplayer.exceptions import AnalysisError, ConfigError
 from moodplayer.music.decode import DEFAULT_EXCERPT, SAMPLE_RATE, decode_excerpt
 from moodplayer.music.descriptors import DESCRIPTORS, describe
 from moodplayer.music.loudness import loudness
+from moodplayer.music.musicnn import tag_features
 
 #: Bump when the analysis changes so that incremental runs redo old results.
-ANALYSIS_VERSION = 3
+ANALYSIS_VERSION = 4
 
 #: essentia KeyExtractor profiles. ``bgate`` scored best on rendered MIDI.
 #: (Only those essentia's KeyExtractor accepts: ``faraldo`` and ``pentatonic`` it refuses.)
@@ -39,6 +40,12 @@ SILENCE_DB = -60.0
 #: from the middle of the excerpt (the key on all of it): they are rates and averages,
 #: 30 s is what the tempo benchmark's clips are, and it halves their cost.
 CUE_SECONDS = 30.0
+#: The essentia descriptors (``descriptors.describe``) are measured on this many seconds
+#: from the middle of the cue. The emotion model reads musicnn's tags instead (with them,
+#: the descriptors lowered every figure: docs/benchmarks/music-emotion.md); brightness and
+#: dissonance, which the recommender reads, settle within 10 s, and it saves 2/3 of the
+#: descriptors' cost for the taggers' patches.
+DESCRIPTOR_SECONDS = 10.0
 #: multifeature's confidence tops out at about this value (essentia docs: 0..5.32).
 _MULTIFEATURE_MAX_CONFIDENCE = 5.32
 
@@ -89,6 +96,8 @@ class Analysis:
     duration: float  # seconds, the whole file
     #: ``descriptors.DESCRIPTORS`` in order: what the emotion model reads besides the cues
     descriptors: tuple[float, ...] = ()
+    #: ``musicnn.TAG_FEATURES`` in order: what musicnn's taggers hear in the cue excerpt
+    tags: tuple[float, ...] = ()
     version: int = ANALYSIS_VERSION
 
     @property
@@ -184,7 +193,7 @@ def analyze_samples(
         bpm_confidence = _beat_regularity(np.asarray(beats), float(bpm))
     _onsets, onset_rate = alg["onsets"](cue)
     integrated, loudness_range = loudness(cue, SAMPLE_RATE)
-    found = describe(cue)
+    found = describe(middle(cue, DESCRIPTOR_SECONDS))
     return Analysis(
         bpm=fold_bpm(float(bpm), settings.min_bpm, settings.max_bpm),
         bpm_confidence=float(bpm_confidence),
@@ -199,6 +208,7 @@ def analyze_samples(
         dissonance=found["dissonance_mean"],
         duration=float(duration),
         descriptors=tuple(found[name] for name in DESCRIPTORS),
+        tags=tuple(float(v) for v in tag_features(cue)),
     )
 
 

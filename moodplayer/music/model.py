@@ -20,6 +20,7 @@ import numpy as np
 from moodplayer.exceptions import AnalysisError
 from moodplayer.music.analyze import Analysis
 from moodplayer.music.descriptors import DESCRIPTORS
+from moodplayer.music.musicnn import TAG_FEATURES
 from moodplayer.resources import model_file
 
 #: The file name the shipped model goes by (``moodplayer.resources.model_file``).
@@ -36,19 +37,19 @@ QUADRANTS: tuple[Quadrant, ...] = get_args(Quadrant)
 CUES: tuple[str, ...] = ("bpm", "bpm_confidence", "mode", "key_strength", "mode_strength",
                          "loudness", "dynamic_range", "energy", "onset_rate")
 #: Every feature a model may use, in the order ``features()`` returns them.
-FEATURES: tuple[str, ...] = (*CUES, *DESCRIPTORS)
+FEATURES: tuple[str, ...] = (*CUES, *DESCRIPTORS, *TAG_FEATURES)
 
 
 def features(analysis: Analysis) -> np.ndarray:
     """The feature vector of ``analysis`` in ``FEATURES`` order (float64)."""
-    if len(analysis.descriptors) != len(DESCRIPTORS):
-        raise AnalysisError(f"analysis version {analysis.version} has no descriptors: "
+    if len(analysis.descriptors) != len(DESCRIPTORS) or len(analysis.tags) != len(TAG_FEATURES):
+        raise AnalysisError(f"analysis version {analysis.version} lacks the model's features: "
                             "re-run `beet moodtag`")
     mode = 1.0 if analysis.mode == "major" else -1.0
     cues = (analysis.bpm, analysis.bpm_confidence, mode, analysis.key_strength,
             mode * analysis.key_strength, analysis.loudness, analysis.dynamic_range,
             analysis.energy, analysis.onset_rate)
-    return np.array((*cues, *analysis.descriptors), dtype=np.float64)
+    return np.array((*cues, *analysis.descriptors, *analysis.tags), dtype=np.float64)
 
 
 @dataclass(frozen=True)

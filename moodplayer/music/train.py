@@ -31,7 +31,8 @@ import numpy as np
 
 from moodplayer.exceptions import MoodplayerError
 from moodplayer.music.dataset import MAX_JOBS, Clip, extract, load_labels
-from moodplayer.music.model import FEATURES, FORMAT, QUADRANTS, parse_model
+from moodplayer.music.model import CUES, FEATURES, FORMAT, QUADRANTS, parse_model
+from moodplayer.music.musicnn import PATCHES, TAG_FEATURES
 
 log = logging.getLogger(__name__)
 
@@ -43,11 +44,14 @@ HIDDEN = 16
 MEMBERS = 5
 INNER_FOLDS = 4
 #: Model version written into the file and the card.
-VERSION = "3.0"
-#: Features the model reads (a subset of ``model.FEATURES``).
-SELECTED: tuple[str, ...] = FEATURES
+VERSION = "4.0"
+#: Features the model reads (a subset of ``model.FEATURES``): the analysis' cues and
+#: musicnn's 100 tags. With the 116 essentia descriptors added as well, every figure was
+#: lower (docs/benchmarks/music-emotion.md): 225 inputs are too many for 600 clips.
+SELECTED: tuple[str, ...] = (*CUES, *TAG_FEATURES)
 #: How the feature set was chosen: said on the card, since it bears on the CV figures.
-SELECTION = ("the descriptor groups were chosen by comparing pooled figures of this same "
+SELECTION = ("the feature set (cues and musicnn tags, without the descriptors) and the "
+             "patches per track were chosen by comparing pooled figures of this same "
              "cross-validation (same folds, same seed): that is model selection on these "
              "folds, so the figures are somewhat optimistic")
 
@@ -234,6 +238,9 @@ def write_card(out: Path, doc: dict, folds: list[dict], pooled: dict, clips: int
         "format": doc["format"],
         "features": doc["features"],
         "classes": doc["classes"],
+        "reads": {"cues": [n for n in doc["features"] if n in CUES],
+                  "musicnn": f"mean tag logits of musicnn-msd.onnx and musicnn-mtt.onnx over "
+                             f"{PATCHES} patches of the cue excerpt"},
         "architecture": f"{len(doc['members'])} networks averaged: {len(doc['features'])} "
                         f"standardised features -> {HIDDEN} ReLU -> 4 (softmax over quadrants)",
         "outputs": {"valence": "2 * P(Q1 or Q4) - 1", "arousal": "2 * P(Q1 or Q2) - 1",
@@ -262,10 +269,11 @@ def write_card(out: Path, doc: dict, folds: list[dict], pooled: dict, clips: int
     md = f"""# {out.stem} {doc['version']}
 
 Valence and arousal of a track from {len(doc['features'])} audio features that
-`moodplayer.music.analyze` computes with essentia (tempo, mode and key strength, loudness,
-dynamics, onset rate, MFCC statistics, spectral shape and contrast, the level of six
-frequency bands over time, HPCP key and mode clarity, chords, harmonic change, dissonance
-and its spread, pulse clarity). {len(doc['members'])} small
+`moodplayer.music.analyze` computes: essentia's cues (tempo and its regularity, mode and
+key strength, loudness, loudness range, energy, onset rate) and what musicnn's two
+pretrained taggers (`musicnn-msd.onnx`, `musicnn-mtt.onnx`: ISC licence, see their cards)
+hear in {PATCHES} three-second patches of the cue excerpt: the mean logit of each of their
+100 tags. {len(doc['members'])} small
 networks ({HIDDEN} ReLU units, L2 decay {doc['alpha']:g}) give the four quadrants'
 probabilities, averaged; valence is `2 P(Q1 or Q4) - 1`, arousal `2 P(Q1 or Q2) - 1`, the
 confidence the probability of the quadrant the point lies in. Inference: numpy,

@@ -14,7 +14,7 @@ Nothing is sent anywhere: ``runtime``, imported first, turns onnxruntime's telem
 before onnxruntime is loaded.
 """
 
-from moodplayer.vision import runtime  # noqa: F401  (first: it turns telemetry off)
+from moodplayer import runtime  # noqa: F401  (first: it turns telemetry off)
 from moodplayer.vision.calibration import NeutralCalibration
 from moodplayer.vision.detect import (
     Detection,

@@ -17,9 +17,9 @@ from typing import Any
 
 import numpy as np
 
+from moodplayer import runtime
 from moodplayer.exceptions import VisionError
 from moodplayer.resources import model_file
-from moodplayer.vision import runtime
 from moodplayer.vision.align import FER_TEMPLATE
 from moodplayer.vision.preprocess import InputSpec, prepare_pixels, to_tensor
 

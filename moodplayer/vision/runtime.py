@@ -1,79 +1,17 @@
-"""onnxruntime for every model moodplayer runs: telemetry off, CPU, explicit threads.
+"""insightface on moodplayer's onnxruntime (``moodplayer.runtime``: telemetry off).
 
-The official onnxruntime builds (1.32 on Linux included) start Microsoft's 1DS
-telemetry the moment the module is imported: they write a persistent device id and an
-event database under ``$XDG_CACHE_HOME/Microsoft/DeveloperTools/.onnxruntime/`` and,
-about nine seconds later, look up and contact ``mobile.events.data.microsoft.com``.
-``onnxruntime.disable_telemetry_events()`` comes too late to stop that; the only
-switch the runtime honours is the environment variable ``ORT_DISABLE_TELEMETRY``, read
-once, when onnxruntime is first imported (its Privacy.md: "no uploader, events,
-persistent device identifier ... for the process lifetime").
-
-So this module sets that variable when it is imported, and ``moodplayer.vision``
-imports it before anything else: every session moodplayer creates is made here, and a
-test fails if a module outside ``moodplayer.vision`` imports onnxruntime or insightface
-(which imports onnxruntime).
+insightface imports onnxruntime itself, so it is only ever imported here, after
+``moodplayer.runtime`` has turned the telemetry off.
 """
 
 from __future__ import annotations
 
 import importlib.util
-import logging
-import os
-import sys
 from collections.abc import Sequence
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
-#: The environment that turns onnxruntime's telemetry off, read at its first import.
-TELEMETRY_OFF = {"ORT_DISABLE_TELEMETRY": "1"}
-
-_imported_before = ("onnxruntime" in sys.modules
-                    and os.environ.get("ORT_DISABLE_TELEMETRY") != "1")
-os.environ.update(TELEMETRY_OFF)
-
-log = logging.getLogger(__name__)
-
-#: Execution providers used unless a caller asks for others.
-CPU: tuple[str, ...] = ("CPUExecutionProvider",)
-
-
-def onnxruntime() -> ModuleType:
-    """The onnxruntime module, imported with its telemetry off.
-
-    If something imported onnxruntime before moodplayer could turn its telemetry off,
-    the runtime's own switch is flipped as well and a warning says so once.
-    """
-    global _imported_before
-    import onnxruntime as ort
-
-    if _imported_before:
-        _imported_before = False
-        ort.disable_telemetry_events()
-        log.warning("onnxruntime was imported before moodplayer could turn its telemetry "
-                    "off; set ORT_DISABLE_TELEMETRY=1 in the environment to stop it fully")
-    return ort
-
-
-def session_options(threads: int = 1) -> Any:
-    """Session options for one model: ``threads`` intra-op threads, quiet logging."""
-    ort = onnxruntime()
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = threads
-    options.inter_op_num_threads = 1
-    options.log_severity_level = 3
-    return options
-
-
-def inference_session(path: Path, threads: int = 1, providers: Sequence[str] = CPU) -> Any:
-    """An ``onnxruntime.InferenceSession`` for the model at ``path``.
-
-    Raises whatever onnxruntime raises for a file that is not a loadable model; the
-    callers turn that into a VisionError naming the file.
-    """
-    ort = onnxruntime()
-    return ort.InferenceSession(str(path), session_options(threads), providers=list(providers))
+from moodplayer.runtime import CPU, onnxruntime, session_options
 
 
 def insightface_model(path: Path, threads: int = 1, providers: Sequence[str] = CPU) -> Any:

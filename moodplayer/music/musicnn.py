@@ -1,0 +1,169 @@
+"""Tag probabilities of a track from musicnn's pretrained networks, run with onnxruntime.
+
+musicnn (Pons & Serra, 2019; ISC licence; weights inside its PyPI wheel) learned to tag
+music from millions of listeners' tags: the Million Song Dataset's 50 commonest Last.fm
+tags (``MSD``: genres, eras, and words such as sad, happy, mellow, chill, party) and
+MagnaTagATune's 50 (``MTT``: fast, slow, loud, quiet, soft, ambient, ...). What those
+tags say about a track is what the emotion model reads besides the essentia descriptors.
+``bench/musicnn_to_onnx.py`` converted both networks to ONNX (``models/musicnn-*.onnx``,
+see their cards).
+
+``tag_features(samples)`` takes the analysis' cue excerpt (mono float32 at
+``SAMPLE_RATE``), resamples it to 16 kHz, computes the log-mel spectrogram musicnn was
+trained on (librosa's defaults: 512-point periodic Hann window, hop 256, 96 Slaney mel
+bands, power 2, ``log10(1 + 10000 x)``), cuts it into ``PATCHES`` non-overlapping 3 s
+patches spread over the excerpt and returns, per network and tag, the mean logit of the
+tag's probability over the patches.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from moodplayer import runtime
+from moodplayer.exceptions import AnalysisError
+from moodplayer.music.decode import SAMPLE_RATE
+from moodplayer.resources import model_file
+
+#: What musicnn's front end expects.
+TAG_RATE = 16000
+N_FFT = 512
+HOP = 256
+N_MELS = 96
+#: Frames of one patch (3 s at 16 kHz, hop 256), what the networks take at once.
+PATCH_FRAMES = 187
+#: Patches run per track, spread evenly over the cue excerpt (fewer on shorter audio): the
+#: networks cost ~30 ms a patch, and tags averaged over 4 patches rank the 4Q clips as well
+#: as over all 10 (docs/benchmarks/music-emotion.md).
+PATCHES = 4
+
+MSD_TAGS: tuple[str, ...] = (
+    "rock", "pop", "alternative", "indie", "electronic", "female vocalists", "dance", "00s",
+    "alternative rock", "jazz", "beautiful", "metal", "chillout", "male vocalists",
+    "classic rock", "soul", "indie rock", "Mellow", "electronica", "80s", "folk", "90s",
+    "chill", "instrumental", "punk", "oldies", "blues", "hard rock", "ambient", "acoustic",
+    "experimental", "female vocalist", "guitar", "Hip-Hop", "70s", "party", "country",
+    "easy listening", "sexy", "catchy", "funk", "electro", "heavy metal", "Progressive rock",
+    "60s", "rnb", "indie pop", "sad", "House", "happy")
+MTT_TAGS: tuple[str, ...] = (
+    "guitar", "classical", "slow", "techno", "strings", "drums", "electronic", "rock",
+    "fast", "piano", "ambient", "beat", "violin", "vocal", "synth", "female", "indian",
+    "opera", "male", "singing", "vocals", "no vocals", "harpsichord", "loud", "quiet",
+    "flute", "woman", "male vocal", "no vocal", "pop", "soft", "sitar", "solo", "man",
+    "classic", "choir", "voice", "new age", "dance", "male voice", "female vocal", "beats",
+    "harp", "cello", "no voice", "weird", "country", "metal", "female voice", "choral")
+
+
+@dataclass(frozen=True)
+class Network:
+    """One converted musicnn network: its model file and the tags it outputs, in order."""
+
+    name: str  # feature prefix
+    file: str  # in models/
+    tags: tuple[str, ...]
+
+
+NETWORKS: tuple[Network, ...] = (Network("msd", "musicnn-msd.onnx", MSD_TAGS),
+                                  Network("mtt", "musicnn-mtt.onnx", MTT_TAGS))
+
+
+def _slug(tag: str) -> str:
+    return tag.lower().replace(" ", "_").replace("-", "_")
+
+
+#: Feature names, ``<network>_<tag>``, in the order ``tag_features`` returns them.
+TAG_FEATURES: tuple[str, ...] = tuple(f"{n.name}_{_slug(t)}" for n in NETWORKS for t in n.tags)
+
+
+def _hz_to_mel(hz: np.ndarray) -> np.ndarray:
+    """Slaney's mel scale (librosa's default, ``htk=False``): linear below 1 kHz, log above."""
+    hz = np.asarray(hz, dtype=np.float64)
+    mel = hz / (200.0 / 3)
+    log_part = 15.0 + np.log(np.maximum(hz, 1e-10) / 1000.0) / (math.log(6.4) / 27.0)
+    return np.where(hz >= 1000.0, log_part, mel)
+
+
+def _mel_to_hz(mel: np.ndarray) -> np.ndarray:
+    mel = np.asarray(mel, dtype=np.float64)
+    return np.where(mel >= 15.0, 1000.0 * np.exp((math.log(6.4) / 27.0) * (mel - 15.0)),
+                    mel * (200.0 / 3))
+
+
+@functools.lru_cache(maxsize=1)
+def mel_filters() -> np.ndarray:
+    """The (N_MELS, N_FFT // 2 + 1) Slaney-normalised mel filterbank librosa builds."""
+    bins = np.linspace(0.0, TAG_RATE / 2, N_FFT // 2 + 1)
+    edges = _mel_to_hz(np.linspace(_hz_to_mel(0.0), _hz_to_mel(TAG_RATE / 2), N_MELS + 2))
+    widths = np.diff(edges)
+    ramps = edges[:, None] - bins[None, :]
+    lower = -ramps[:-2] / widths[:-1, None]
+    upper = ramps[2:] / widths[1:, None]
+    weights = np.maximum(0.0, np.minimum(lower, upper))
+    weights *= (2.0 / (edges[2:] - edges[:-2]))[:, None]
+    return weights.astype(np.float32)
+
+
+def log_mel(samples16k: np.ndarray) -> np.ndarray:
+    """(frames, N_MELS) log-compressed mel spectrogram of 16 kHz mono audio, as musicnn's."""
+    padded = np.pad(np.asarray(samples16k, dtype=np.float32), N_FFT // 2, mode="reflect")
+    frames = np.lib.stride_tricks.sliding_window_view(padded, N_FFT)[::HOP]
+    window = (0.5 - 0.5 * np.cos(2 * np.pi * np.arange(N_FFT) / N_FFT)).astype(np.float32)
+    power = np.abs(np.fft.rfft(frames * window, axis=1)) ** 2
+    return np.log10(1.0 + 10000.0 * (power.astype(np.float32) @ mel_filters().T))
+
+
+def patches(mel: np.ndarray, count: int = PATCHES) -> np.ndarray:
+    """Up to ``count`` non-overlapping (PATCH_FRAMES, N_MELS) patches spread evenly over
+    ``mel``, as one float32 batch; a spectrogram shorter than one patch is repeated."""
+    if len(mel) < PATCH_FRAMES:
+        mel = np.resize(mel, (PATCH_FRAMES, mel.shape[1]))
+    whole = len(mel) // PATCH_FRAMES
+    chosen = np.unique(np.linspace(0, whole - 1, min(count, whole)).round().astype(int))
+    return np.stack([mel[i * PATCH_FRAMES:(i + 1) * PATCH_FRAMES] for i in chosen]
+                    ).astype(np.float32)
+
+
+@functools.lru_cache(maxsize=len(NETWORKS))
+def _session(file: str) -> Any:
+    path = model_file(file)
+    if not path.is_file():
+        raise AnalysisError(f"{path}: musicnn model file not found; reinstall moodplayer")
+    try:
+        session = runtime.inference_session(path)
+    except Exception as exc:  # onnxruntime raises its own exception types
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise AnalysisError(f"{path}: not a usable musicnn model ({reason})") from exc
+    if [o.name for o in session.get_outputs()][:1] != ["tags"]:
+        raise AnalysisError(f"{path}: not a musicnn model (no 'tags' output)")
+    return session
+
+
+def check() -> None:
+    """Load both networks now; AnalysisError naming the file if one is missing or unusable."""
+    for network in NETWORKS:
+        _session(network.file)
+
+
+def tag_features(samples: np.ndarray, count: int = PATCHES) -> np.ndarray:
+    """``TAG_FEATURES`` of mono float32 samples at ``SAMPLE_RATE``: per tag, the mean
+    logit of its probability over ``count`` patches (float64)."""
+    from scipy.signal import resample_poly
+
+    g = math.gcd(TAG_RATE, SAMPLE_RATE)
+    audio = resample_poly(samples, TAG_RATE // g, SAMPLE_RATE // g).astype(np.float32)
+    batch = patches(log_mel(audio), count)
+    out = []
+    for network in NETWORKS:
+        session = _session(network.file)
+        # One patch a run: batching them grows onnxruntime's arena by ~100 MB a patch
+        # for no speed (docs/benchmarks/music-throughput.md).
+        probs = np.concatenate([session.run(["tags"], {"melspec": batch[i:i + 1]})[0]
+                                for i in range(len(batch))])
+        p = np.clip(probs.astype(np.float64), 1e-4, 1 - 1e-4)
+        out.append(np.log(p / (1 - p)).mean(axis=0))
+    return np.concatenate(out)
