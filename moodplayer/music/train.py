@@ -282,6 +282,9 @@ confidence the probability of the quadrant the point lies in. Inference: numpy,
 
 Data: {clips} clips of the 4Q audio emotion dataset (Panda et al., IEEE TAFFC 2018;
 research data, research use only; {dropped} dropped as unreadable). Labels are quadrants.
+The taggers were trained by their authors on other data (the Million Song Dataset's
+Last.fm tags, MagnaTagATune): a 4Q song may be among the MSD's million, heard there with
+listeners' tags, never with these quadrant labels.
 
 Trained with:
 
