@@ -11,9 +11,9 @@ persistent device identifier ... for the process lifetime").
 
 So this module sets that variable when it is imported, and every session moodplayer
 creates is made here: the expression model and the face detector (``moodplayer.vision``)
-and the musicnn taggers (``moodplayer.music.musicnn``). A test fails if a module other
-than this one and ``moodplayer.vision.runtime`` (insightface, which imports onnxruntime)
-imports either.
+and the musicnn taggers (``moodplayer.music.musicnn``). A test fails if a module outside
+this one and ``moodplayer.vision`` (which imports this module first, and insightface,
+which imports onnxruntime, only in ``vision.insight``) imports either.
 """
 
 from __future__ import annotations

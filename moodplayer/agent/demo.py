@@ -175,7 +175,7 @@ def _camera_stand_in(root: Path, options: DemoOptions) -> str | None:
     """The video/folder to use as the camera: --source, else insightface's sample photo."""
     if options.source:
         return options.source
-    from moodplayer.vision.runtime import insightface_sample
+    from moodplayer.vision.insight import insightface_sample
 
     photo = insightface_sample("t1.jpg")
     if photo is None:

@@ -10,11 +10,11 @@ Compose it yourself, or build it from settings::
 
 Only numbers leave this package (probabilities, valence-arousal points, moods);
 frames and face crops are never stored, logged or kept past the current frame.
-Nothing is sent anywhere: ``runtime``, imported first, turns onnxruntime's telemetry off
+Nothing is sent anywhere: ``moodplayer.runtime``, imported first, turns onnxruntime's telemetry off
 before onnxruntime is loaded.
 """
 
-from moodplayer import runtime  # noqa: F401  (first: it turns telemetry off)
+import moodplayer.runtime  # noqa: F401  (first: it turns telemetry off)
 from moodplayer.vision.calibration import NeutralCalibration
 from moodplayer.vision.detect import (
     Detection,

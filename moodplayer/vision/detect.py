@@ -14,8 +14,9 @@ from typing import Literal, Protocol, get_args
 import cv2
 import numpy as np
 
+from moodplayer import runtime
 from moodplayer.exceptions import VisionError
-from moodplayer.vision import runtime, weights
+from moodplayer.vision import insight, weights
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +69,7 @@ class ScrfdDetector:
         path = Path(path)
         _check_file(path, "SCRFD detector")
         try:
-            model = runtime.insightface_model(path, threads, providers)
+            model = insight.insightface_model(path, threads, providers)
         except Exception as exc:  # onnxruntime and protobuf raise many kinds
             raise VisionError(f"{path}: not a loadable ONNX model ({exc})") from exc
         if model is None or not hasattr(model, "detect") or not getattr(model, "use_kps", 0):

@@ -16,7 +16,7 @@ from gi.repository import GLib
 
 from moodplayer.agent.camera import vision_settings
 from moodplayer.agent.hands import PlayerEvent
-from moodplayer.vision.runtime import insightface_sample
+from moodplayer.vision.insight import insightface_sample
 from moodplayer.vision.settings import VisionPipeline
 
 FACE = insightface_sample("t1.jpg")

@@ -11,8 +11,8 @@ import pytest
 from moodplayer.agent.cli import main
 from moodplayer.exceptions import VisionError
 from moodplayer.vision.detect import make_detector
+from moodplayer.vision.insight import insightface_sample
 from moodplayer.vision.mainface import MainFaceTracker
-from moodplayer.vision.runtime import insightface_sample
 from moodplayer.vision.sensor import FaceReader
 
 from .conftest import place
