@@ -1,7 +1,8 @@
 """The emotion estimate moves the right way, and the mood-tag table is sound.
 
 The direction tests run the shipped model (``models/moodplayer-music.json``) on the same
-tune rendered with one knob changed at a time.
+tune rendered with one knob changed at a time; the mode test on several tunes, each in
+major and in minor.
 """
 
 from __future__ import annotations
@@ -49,8 +50,33 @@ def test_arousal_rises(variants, variant):
     assert variants[variant].arousal > variants["base"].arousal
 
 
-def test_minor_lowers_valence(variants):
-    assert variants["minor"].valence < variants["base"].valence
+#: Tunes (seed, tonic, bpm) rendered in major and in minor for the mode test.
+MODE_TUNES = ((7, "E", 96), (1, "C", 110), (2, "G", 84), (3, "A", 120), (4, "D", 100),
+              (5, "F", 90))
+
+
+@pytest.fixture(scope="module")
+def mode_pairs(tmp_path_factory):
+    """The shipped model's valence of each tune in major and in minor."""
+    root = tmp_path_factory.mktemp("modes")
+    model = load_model()
+    pairs = []
+    for seed, tonic, bpm in MODE_TUNES:
+        valence = {}
+        for mode in ("major", "minor"):
+            path = samples.render_tune(root / f"{seed}-{mode}.flac", seconds=15, seed=seed,
+                                       **{**BASE, "bpm": bpm, "tonic": tonic, "mode": mode})
+            valence[mode] = model.predict(analyze_file(path)).valence
+        pairs.append((valence["major"], valence["minor"]))
+    return pairs
+
+
+def test_minor_lowers_valence(mode_pairs):
+    """Over several tunes: the model hears these rendered tones through musicnn's taggers,
+    so one tune can go either way by a little; most, and the mean, must go down."""
+    lower = [minor < major for major, minor in mode_pairs]
+    assert sum(lower) > len(lower) / 2
+    assert sum(minor for _, minor in mode_pairs) < sum(major for major, _ in mode_pairs)
 
 
 def test_table_has_a_hundred_mood_tags_with_consistent_clusters():

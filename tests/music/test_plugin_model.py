@@ -85,3 +85,19 @@ class TestModelInPlugin(MoodtagHelper):
         with pytest.raises(UserError, match=str(missing)) as err:
             self.moodtag("--no-lastfm")
         assert "\n" not in str(err.value)
+
+    def test_missing_tagger_is_one_line_naming_it(self, clips, tmp_path, monkeypatch):
+        from beets.ui import UserError
+
+        from moodplayer.music import musicnn
+
+        self.add_clips(clips)
+        monkeypatch.setattr(musicnn, "model_file", lambda name: tmp_path / name)
+        musicnn._session.cache_clear()
+        try:
+            with pytest.raises(UserError, match=str(tmp_path / "musicnn-msd.onnx")) as err:
+                self.moodtag("--no-lastfm")
+        finally:
+            musicnn._session.cache_clear()
+        assert "\n" not in str(err.value)
+        assert all(item.get("moodtag_version") is None for item in self.lib.items())
