@@ -96,17 +96,24 @@ def test_user_config_run_and_listing(throwaway, tmp_path):
         assert mood in ("happy", "sad", "calm", "energetic", "tense", "neutral")
 
 
+def _terminal_signals() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def test_ctrl_c_keeps_finished_items_and_leaves_the_rest(throwaway, tmp_path):
     incoming = tmp_path / "incoming"
     for i in range(12):
         samples.render_tune(incoming / f"{i:02d}.flac", seconds=12, bpm=90 + 5 * i, seed=i,
                             title=f"t{i}", artist="a")
     _import(throwaway, incoming)
-    run = _beet(throwaway, "moodtag", start_new_session=True)
+    # As a terminal starts it: its own process group, Ctrl-C neither ignored nor blocked
+    # (a child inherits both from the test process, which other tests may have changed).
+    run = _beet(throwaway, "moodtag", start_new_session=True, preexec_fn=_terminal_signals)
     deadline = time.monotonic() + 120
     while not _annotated(throwaway) and run.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
-    os.kill(run.pid, signal.SIGINT)
+    os.killpg(run.pid, signal.SIGINT)  # Ctrl-C goes to the whole foreground group
     out, err = run.communicate(timeout=120)
     assert "interrupted" in out + err
     done = _annotated(throwaway)
