@@ -42,6 +42,7 @@ from pathlib import Path
 import numpy as np
 
 from moodplayer.emotion import VA, mood_of
+from moodplayer.music.analyze import ANALYSIS_VERSION
 from moodplayer.music.dataset import Clip, extract, load_labels
 from moodplayer.music.descriptors import DESCRIPTORS
 from moodplayer.music.model import CUES, FEATURES, QUADRANTS
@@ -119,7 +120,7 @@ def _library(root: Path, data: Path, clips: list[Clip], x: np.ndarray, valence: 
             item["moodtag_valence"] = float(valence[i])
             item["moodtag_arousal"] = float(arousal[i])
             item["moodtag_mood"] = mood_of(VA(float(valence[i]), float(arousal[i])))
-            item["moodtag_version"] = 2
+            item["moodtag_version"] = ANALYSIS_VERSION
             lib.add(item)
     config = root / "config.yaml"
     config.write_text(f"directory: {data}\nlibrary: {root / 'library.db'}\n", encoding="utf-8")

@@ -26,6 +26,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from moodplayer.exceptions import MoodplayerError
+
 #: The environment that turns onnxruntime's telemetry off, read at its first import.
 TELEMETRY_OFF = {"ORT_DISABLE_TELEMETRY": "1"}
 
@@ -66,11 +68,31 @@ def session_options(threads: int = 1) -> Any:
     return options
 
 
-def inference_session(path: Path, threads: int = 1, providers: Sequence[str] = CPU) -> Any:
-    """An ``onnxruntime.InferenceSession`` for the model at ``path``.
+def check_model_file(path: Path, what: str, error: type[MoodplayerError]) -> None:
+    """Raise ``error`` naming ``path`` if the ``what`` model file is missing or empty."""
+    if not path.is_file():
+        raise error(f"{path}: {what} model file not found")
+    if path.stat().st_size == 0:
+        raise error(f"{path}: {what} model file is empty")
 
-    Raises whatever onnxruntime raises for a file that is not a loadable model; the
-    callers turn that into an error of their own naming the file.
+
+def unloadable(path: Path, exc: Exception, error: type[MoodplayerError]) -> MoodplayerError:
+    """``error`` saying, in one line, that ``path`` is not a loadable ONNX model and why."""
+    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return error(f"{path}: not a loadable ONNX model ({reason})")
+
+
+def inference_session(path: Path, what: str, error: type[MoodplayerError], threads: int = 1,
+                      providers: Sequence[str] = CPU) -> Any:
+    """An ``onnxruntime.InferenceSession`` for the ``what`` model at ``path``.
+
+    Raises ``error`` (the caller's layer) with one line naming the file when it is
+    missing, empty or not a model onnxruntime can load.
     """
+    check_model_file(path, what, error)
     ort = onnxruntime()
-    return ort.InferenceSession(str(path), session_options(threads), providers=list(providers))
+    try:
+        return ort.InferenceSession(str(path), session_options(threads),
+                                    providers=list(providers))
+    except Exception as exc:  # onnxruntime raises its own exception types
+        raise unloadable(path, exc, error) from exc

@@ -41,6 +41,8 @@ PATCH_FRAMES = 187
 #: networks cost ~30 ms a patch, and tags averaged over 4 patches rank the 4Q clips as well
 #: as over all 10 (docs/benchmarks/music-emotion.md).
 PATCHES = 4
+#: The periodic Hann window librosa's STFT uses.
+_WINDOW = (0.5 - 0.5 * np.cos(2 * np.pi * np.arange(N_FFT) / N_FFT)).astype(np.float32)
 
 MSD_TAGS: tuple[str, ...] = (
     "rock", "pop", "alternative", "indie", "electronic", "female vocalists", "dance", "00s",
@@ -112,8 +114,7 @@ def log_mel(samples16k: np.ndarray) -> np.ndarray:
     """(frames, N_MELS) log-compressed mel spectrogram of 16 kHz mono audio, as musicnn's."""
     padded = np.pad(np.asarray(samples16k, dtype=np.float32), N_FFT // 2, mode="reflect")
     frames = np.lib.stride_tricks.sliding_window_view(padded, N_FFT)[::HOP]
-    window = (0.5 - 0.5 * np.cos(2 * np.pi * np.arange(N_FFT) / N_FFT)).astype(np.float32)
-    power = np.abs(np.fft.rfft(frames * window, axis=1)) ** 2
+    power = np.abs(np.fft.rfft(frames * _WINDOW, axis=1)) ** 2
     return np.log10(1.0 + 10000.0 * (power.astype(np.float32) @ mel_filters().T))
 
 
@@ -131,13 +132,7 @@ def patches(mel: np.ndarray, count: int = PATCHES) -> np.ndarray:
 @functools.lru_cache(maxsize=len(NETWORKS))
 def _session(file: str) -> Any:
     path = model_file(file)
-    if not path.is_file():
-        raise AnalysisError(f"{path}: musicnn model file not found; reinstall moodplayer")
-    try:
-        session = runtime.inference_session(path)
-    except Exception as exc:  # onnxruntime raises its own exception types
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise AnalysisError(f"{path}: not a usable musicnn model ({reason})") from exc
+    session = runtime.inference_session(path, "musicnn", AnalysisError)
     if [o.name for o in session.get_outputs()][:1] != ["tags"]:
         raise AnalysisError(f"{path}: not a musicnn model (no 'tags' output)")
     return session

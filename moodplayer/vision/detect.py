@@ -51,13 +51,6 @@ class Detector(Protocol):
         ...
 
 
-def _check_file(path: Path, what: str) -> None:
-    if not path.is_file():
-        raise VisionError(f"{path}: {what} model file not found")
-    if path.stat().st_size == 0:
-        raise VisionError(f"{path}: {what} model file is empty")
-
-
 class ScrfdDetector:
     """InsightFace SCRFD through ``insightface.model_zoo.get_model``, on onnxruntime."""
 
@@ -67,11 +60,11 @@ class ScrfdDetector:
                  threads: int = 1, providers: tuple[str, ...] = runtime.CPU
                  ) -> None:
         path = Path(path)
-        _check_file(path, "SCRFD detector")
+        runtime.check_model_file(path, "SCRFD detector", VisionError)
         try:
             model = insight.insightface_model(path, threads, providers)
         except Exception as exc:  # onnxruntime and protobuf raise many kinds
-            raise VisionError(f"{path}: not a loadable ONNX model ({exc})") from exc
+            raise runtime.unloadable(path, exc, VisionError) from exc
         if model is None or not hasattr(model, "detect") or not getattr(model, "use_kps", 0):
             raise VisionError(f"{path}: not an SCRFD face detector with 5 landmarks (expected "
                               f"InsightFace SCRFD weights such as scrfd_500m.onnx; for "
@@ -96,7 +89,7 @@ class YuNetDetector:
     def __init__(self, path: str | Path, threshold: float = 0.6, nms: float = 0.3,
                  top_k: int = 50) -> None:
         path = Path(path)
-        _check_file(path, "YuNet detector")
+        runtime.check_model_file(path, "YuNet detector", VisionError)
         try:
             self._model = cv2.FaceDetectorYN.create(str(path), "", (320, 320), threshold,
                                                     nms, top_k)

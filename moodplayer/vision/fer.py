@@ -86,16 +86,13 @@ class ExpressionModel:
                  threads: int = 1, providers: Sequence[str] = runtime.CPU,
                  flip_average: bool | None = None) -> None:
         self.path = Path(path)
-        if not self.path.is_file():
-            raise VisionError(f"{self.path}: expression model not found")
+        runtime.check_model_file(self.path, "expression", VisionError)
         self.card = read_card(Path(card) if card else card_path_for(self.path))
         self.classes = self.card.classes
         self.spec = self.card.spec
         self.flip_average = self.card.flip_average if flip_average is None else flip_average
-        try:
-            self._session = runtime.inference_session(self.path, threads, providers)
-        except Exception as exc:  # onnxruntime raises its own exception types
-            raise VisionError(f"{self.path}: not a loadable ONNX model ({exc})") from exc
+        self._session = runtime.inference_session(self.path, "expression", VisionError,
+                                                  threads, providers)
         self.session_input = self._session.get_inputs()[0].name
         self._check_against_card()
 
