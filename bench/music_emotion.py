@@ -17,6 +17,12 @@ Q3+Q4), quadrant accuracy at each model's natural centre and per-quadrant recall
   what VibeNet would add as an input to the model (it is not shipped: see
   docs/benchmarks/music-emotion.md for its cost).
 
+With ``--patches``: which of a clip's 3 s patches musicnn's taggers should hear. Every
+whole patch of each clip's cue excerpt goes through both taggers once; then the model's
+procedure is run on the cues and the mean tag logits over four patches spread evenly
+(model 4.0's choice), the four quietest, all of them, and the four loudest (the shipped
+choice, ``musicnn.patches``).
+
 With ``--suggest``: a beets library of all clips is built twice, once with each clip's
 out-of-fold model estimate and once with the version 1 rules, and ``moodplayer suggest
 --mood M -n 30 --no-learning`` is run on each; the quadrants of the picks are counted.
@@ -25,7 +31,7 @@ Features are extracted once with at most 2 processes and cached (see
 ``moodplayer.music.dataset``). Needs the ``bench`` extra (scikit-learn, VibeNet).
 
     .venv/bin/python bench/music_emotion.py [--data ../shared/data/mer4q] [--folds 5]
-        [--seed 0] [--no-vibenet] [--suggest]
+        [--seed 0] [--no-vibenet] [--patches] [--suggest]
 """
 
 from __future__ import annotations
@@ -151,6 +157,44 @@ def suggest_check(data: Path, clips: list[Clip], x: np.ndarray,
                       + (f"  [{done.stderr.strip()[-200:]}]" if not picks else ""))
 
 
+def _clip_patches(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """Tag logits of every whole patch of the clip's cue excerpt, and the patches' levels
+    (mean log-mel), both in time order."""
+    from moodplayer.music import musicnn
+    from moodplayer.music.analyze import CUE_SECONDS, middle
+    from moodplayer.music.decode import decode_excerpt
+
+    batch = musicnn.split_patches(musicnn.spectrogram(
+        middle(decode_excerpt(path).samples, CUE_SECONDS)))
+    return musicnn.patch_logits(batch), batch.mean(axis=(1, 2))
+
+
+def patch_choices(data: Path, clips: list[Clip], x: np.ndarray, k: int, seed: int) -> None:
+    """Print the model's scores with the tags averaged over differently chosen patches."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from moodplayer.music.dataset import MAX_JOBS
+    from moodplayer.music.musicnn import PATCHES, loudest
+
+    with ProcessPoolExecutor(MAX_JOBS, mp_context=multiprocessing.get_context("forkserver")
+                             ) as pool:
+        per_clip = list(pool.map(_clip_patches, [data / c.file for c in clips], chunksize=8))
+    print(f"{'':10s} patches per clip: {np.mean([len(lv) for _, lv in per_clip]):.1f}")
+    choices = {
+        "even": lambda lv: np.unique(np.linspace(0, len(lv) - 1, min(PATCHES, len(lv)))
+                                     .round().astype(int)),
+        "quietest": lambda lv: np.sort(np.argsort(lv, kind="stable")[:PATCHES]),
+        "all": lambda lv: np.arange(len(lv)),
+        # ``loudest`` reads patches' mean level: a (n, 1, 1) stand-in has the same one.
+        "loudest": lambda lv: loudest(lv[:, None, None], PATCHES),
+    }
+    cues = x[:, [FEATURES.index(n) for n in CUES]]
+    for name, choose in choices.items():
+        tags = np.array([logits[choose(lv)].mean(axis=0) for logits, lv in per_clip])
+        _print(f"p {name}", *cross_validate(np.hstack([cues, tags]), clips, k, seed)[:2])
+
+
 def _folded(clips: list[Clip], valence: np.ndarray, arousal: np.ndarray, k: int,
             seed: int) -> tuple[list[dict], dict]:
     """Scores of a fixed predictor on the same test folds the model is scored on."""
@@ -181,6 +225,8 @@ def main() -> int:
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--no-vibenet", action="store_true")
+    ap.add_argument("--patches", action="store_true",
+                    help="also compare ways of choosing the taggers' patches")
     ap.add_argument("--suggest", action="store_true",
                     help="also count the quadrants of `moodplayer suggest` picks")
     args = ap.parse_args()
@@ -203,6 +249,8 @@ def main() -> int:
     for name, names in (("no tags", (*CUES, *DESCRIPTORS)), ("all", FEATURES)):
         _print(name, *cross_validate(x[:, [FEATURES.index(n) for n in names]], kept,
                                      args.folds, args.seed)[:2])
+    if args.patches:
+        patch_choices(args.data, kept, x, args.folds, args.seed)
     if args.suggest:
         suggest_check(args.data, kept, x, {"model": plane(oof), "rules v1": rules})
     if not args.no_vibenet:

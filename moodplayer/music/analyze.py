@@ -23,7 +23,7 @@ from moodplayer.music.loudness import loudness
 from moodplayer.music.musicnn import tag_features
 
 #: Bump when the analysis changes so that incremental runs redo old results.
-ANALYSIS_VERSION = 4
+ANALYSIS_VERSION = 5
 
 #: essentia KeyExtractor profiles. ``bgate`` scored best on rendered MIDI.
 #: (Only those essentia's KeyExtractor accepts: ``faraldo`` and ``pentatonic`` it refuses.)

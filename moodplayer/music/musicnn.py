@@ -11,9 +11,11 @@ see their cards).
 ``tag_features(samples)`` takes the analysis' cue excerpt (mono float32 at
 ``SAMPLE_RATE``), resamples it to 16 kHz, computes the log-mel spectrogram musicnn was
 trained on (librosa's defaults: 512-point periodic Hann window, hop 256, 96 Slaney mel
-bands, power 2, ``log10(1 + 10000 x)``), cuts it into ``PATCHES`` non-overlapping 3 s
-patches spread over the excerpt and returns, per network and tag, the mean logit of the
-tag's probability over the patches.
+bands, power 2, ``log10(1 + 10000 x)``), cuts it into non-overlapping 3 s patches, keeps
+the ``PATCHES`` loudest and returns, per network and tag, the mean logit of the tag's
+probability over them. The loudest passages are where a track shows its energy: the
+four loudest of ten rank the 4Q clips' arousal better than four spread evenly, or all
+ten (docs/benchmarks/music-emotion.md).
 """
 
 from __future__ import annotations
@@ -37,9 +39,8 @@ HOP = 256
 N_MELS = 96
 #: Frames of one patch (3 s at 16 kHz, hop 256), what the networks take at once.
 PATCH_FRAMES = 187
-#: Patches run per track, spread evenly over the cue excerpt (fewer on shorter audio): the
-#: networks cost ~30 ms a patch, and tags averaged over 4 patches rank the 4Q clips as well
-#: as over all 10 (docs/benchmarks/music-emotion.md).
+#: Patches run per track, the loudest of the cue excerpt's (fewer on shorter audio): each
+#: costs ~30 ms a network (docs/benchmarks/music-throughput.md).
 PATCHES = 4
 #: The periodic Hann window librosa's STFT uses.
 _WINDOW = (0.5 - 0.5 * np.cos(2 * np.pi * np.arange(N_FFT) / N_FFT)).astype(np.float32)
@@ -118,15 +119,26 @@ def log_mel(samples16k: np.ndarray) -> np.ndarray:
     return np.log10(1.0 + 10000.0 * (power.astype(np.float32) @ mel_filters().T))
 
 
-def patches(mel: np.ndarray, count: int = PATCHES) -> np.ndarray:
-    """Up to ``count`` non-overlapping (PATCH_FRAMES, N_MELS) patches spread evenly over
-    ``mel``, as one float32 batch; a spectrogram shorter than one patch is repeated."""
+def split_patches(mel: np.ndarray) -> np.ndarray:
+    """Every whole non-overlapping (PATCH_FRAMES, N_MELS) patch of ``mel``, in time order,
+    as one float32 batch; a spectrogram shorter than one patch is repeated to fill one."""
     if len(mel) < PATCH_FRAMES:
         mel = np.resize(mel, (PATCH_FRAMES, mel.shape[1]))
     whole = len(mel) // PATCH_FRAMES
-    chosen = np.unique(np.linspace(0, whole - 1, min(count, whole)).round().astype(int))
-    return np.stack([mel[i * PATCH_FRAMES:(i + 1) * PATCH_FRAMES] for i in chosen]
-                    ).astype(np.float32)
+    return mel[:whole * PATCH_FRAMES].reshape(whole, PATCH_FRAMES, mel.shape[1]).astype(
+        np.float32)
+
+
+def loudest(batch: np.ndarray, count: int) -> np.ndarray:
+    """Indices of the ``count`` loudest patches of ``batch`` (highest mean log-mel), in
+    time order."""
+    return np.sort(np.argsort(-batch.mean(axis=(1, 2)), kind="stable")[:count])
+
+
+def patches(mel: np.ndarray, count: int = PATCHES) -> np.ndarray:
+    """The ``count`` loudest of ``split_patches(mel)``, in time order."""
+    batch = split_patches(mel)
+    return batch[loudest(batch, count)]
 
 
 @functools.lru_cache(maxsize=len(NETWORKS))
@@ -144,14 +156,17 @@ def check() -> None:
         _session(network.file)
 
 
-def tag_features(samples: np.ndarray, count: int = PATCHES) -> np.ndarray:
-    """``TAG_FEATURES`` of mono float32 samples at ``SAMPLE_RATE``: per tag, the mean
-    logit of its probability over ``count`` patches (float64)."""
+def spectrogram(samples: np.ndarray) -> np.ndarray:
+    """``log_mel`` of mono float32 samples at ``SAMPLE_RATE``, resampled to 16 kHz first."""
     from scipy.signal import resample_poly
 
     g = math.gcd(TAG_RATE, SAMPLE_RATE)
-    audio = resample_poly(samples, TAG_RATE // g, SAMPLE_RATE // g).astype(np.float32)
-    batch = patches(log_mel(audio), count)
+    return log_mel(resample_poly(samples, TAG_RATE // g, SAMPLE_RATE // g).astype(np.float32))
+
+
+def patch_logits(batch: np.ndarray) -> np.ndarray:
+    """(patches, len(TAG_FEATURES)): per patch of ``batch``, the logit of each tag's
+    probability (float64)."""
     out = []
     for network in NETWORKS:
         session = _session(network.file)
@@ -160,5 +175,11 @@ def tag_features(samples: np.ndarray, count: int = PATCHES) -> np.ndarray:
         probs = np.concatenate([session.run(["tags"], {"melspec": batch[i:i + 1]})[0]
                                 for i in range(len(batch))])
         p = np.clip(probs.astype(np.float64), 1e-4, 1 - 1e-4)
-        out.append(np.log(p / (1 - p)).mean(axis=0))
-    return np.concatenate(out)
+        out.append(np.log(p / (1 - p)))
+    return np.concatenate(out, axis=1)
+
+
+def tag_features(samples: np.ndarray, count: int = PATCHES) -> np.ndarray:
+    """``TAG_FEATURES`` of mono float32 samples at ``SAMPLE_RATE``: per tag, the mean
+    logit of its probability over the ``count`` loudest patches (float64)."""
+    return patch_logits(patches(spectrogram(samples), count)).mean(axis=0)

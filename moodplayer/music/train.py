@@ -44,16 +44,16 @@ HIDDEN = 16
 MEMBERS = 5
 INNER_FOLDS = 4
 #: Model version written into the file and the card.
-VERSION = "4.0"
+VERSION = "5.0"
 #: Features the model reads (a subset of ``model.FEATURES``): the analysis' cues and
 #: musicnn's 100 tags. With the 116 essentia descriptors added as well, every figure was
 #: lower (docs/benchmarks/music-emotion.md): 225 inputs are too many for 600 clips.
 SELECTED: tuple[str, ...] = (*CUES, *TAG_FEATURES)
 #: How the feature set was chosen: said on the card, since it bears on the CV figures.
-SELECTION = ("the feature set (cues and musicnn tags, without the descriptors) and the "
-             "patches per track were chosen by comparing pooled figures of this same "
-             "cross-validation (same folds, same seed): that is model selection on these "
-             "folds, so the figures are somewhat optimistic")
+SELECTION = ("the feature set (cues and musicnn tags, without the descriptors), the "
+             "patches per track and which (the loudest) were chosen by comparing pooled "
+             "figures of this same cross-validation (same folds, same seed): that is model "
+             "selection on these folds, so the figures are somewhat optimistic")
 
 
 @dataclass(frozen=True)
@@ -240,7 +240,7 @@ def write_card(out: Path, doc: dict, folds: list[dict], pooled: dict, clips: int
         "classes": doc["classes"],
         "reads": {"cues": [n for n in doc["features"] if n in CUES],
                   "musicnn": f"mean tag logits of musicnn-msd.onnx and musicnn-mtt.onnx over "
-                             f"{PATCHES} patches of the cue excerpt"},
+                             f"the {PATCHES} loudest 3 s patches of the cue excerpt"},
         "architecture": f"{len(doc['members'])} networks averaged: {len(doc['features'])} "
                         f"standardised features -> {HIDDEN} ReLU -> 4 (softmax over quadrants)",
         "outputs": {"valence": "2 * P(Q1 or Q4) - 1", "arousal": "2 * P(Q1 or Q2) - 1",
@@ -272,8 +272,8 @@ Valence and arousal of a track from {len(doc['features'])} audio features that
 `moodplayer.music.analyze` computes: essentia's cues (tempo and its regularity, mode and
 key strength, loudness, loudness range, energy, onset rate) and what musicnn's two
 pretrained taggers (`musicnn-msd.onnx`, `musicnn-mtt.onnx`: ISC licence, see their cards)
-hear in {PATCHES} three-second patches of the cue excerpt: the mean logit of each of their
-100 tags. {len(doc['members'])} small
+hear in the {PATCHES} loudest three-second patches of the cue excerpt: the mean logit of
+each of their 100 tags. {len(doc['members'])} small
 networks ({HIDDEN} ReLU units, L2 decay {doc['alpha']:g}) give the four quadrants'
 probabilities, averaged; valence is `2 P(Q1 or Q4) - 1`, arousal `2 P(Q1 or Q2) - 1`, the
 confidence the probability of the quadrant the point lies in. Inference: numpy,

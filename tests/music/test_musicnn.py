@@ -51,14 +51,20 @@ def test_louder_is_higher_and_silence_is_zero():
     assert loud > quiet > 0
 
 
-def test_patches_spread_over_the_excerpt_and_short_audio_is_repeated():
-    mel = np.arange(10 * musicnn.PATCH_FRAMES, dtype=np.float32)[:, None].repeat(96, 1)
-    batch = musicnn.patches(mel, 4)
+def test_the_loudest_whole_patches_are_kept_in_time_order():
+    levels = [1.0, 7.0, 2.0, 9.0, 3.0, 0.0, 8.0, 4.0, 6.0, 5.0]
+    mel = np.repeat(np.array(levels, np.float32), musicnn.PATCH_FRAMES)[:, None].repeat(96, 1)
+    tail = np.full((50, 96), 100.0, np.float32)  # loudest of all, but not a whole patch
+    batch = musicnn.patches(np.vstack([mel, tail]), 4)
     assert batch.shape == (4, musicnn.PATCH_FRAMES, musicnn.N_MELS)
-    starts = batch[:, 0, 0] / musicnn.PATCH_FRAMES
-    assert starts[0] == 0 and starts[-1] == 9  # first and last whole patch
-    short = musicnn.patches(mel[:50], 4)
+    assert batch[:, 0, 0].tolist() == [7.0, 9.0, 8.0, 6.0]
+
+
+def test_audio_shorter_than_a_patch_is_repeated_to_fill_one():
+    mel = np.arange(50, dtype=np.float32)[:, None].repeat(96, 1)
+    short = musicnn.patches(mel, 4)
     assert short.shape == (1, musicnn.PATCH_FRAMES, musicnn.N_MELS)
+    assert short[0, 50, 0] == 0 and short[0, 49, 0] == 49
 
 
 @pytest.mark.parametrize("network", musicnn.NETWORKS, ids=lambda n: n.name)
