@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from moodplayer.player._glib import timeout
 from moodplayer.player.backends.base import Backend, BackendSettings, Capabilities, Done
 from moodplayer.player.backends.chain import Step, run_steps
 from moodplayer.player.events import Removed
@@ -19,6 +20,12 @@ NO_ENTRY = 2**32 - 1
 #: How many entries after the playing one are looked at to place or remove tracks (the
 #: agent's picks wait right after it; a long playlist is not read whole).
 SCAN = 64
+
+#: Audacious adds URLs on a thread of its own, so an entry inserted a moment ago can still be
+#: missing from the playlist: ``remove`` looks again every ``RETRY_S`` seconds, ``RETRIES``
+#: times, before it answers without the missing ones.
+RETRY_S = 0.25
+RETRIES = 8
 
 #: The playing position (-1: none) and the entries after it, as (position, filename).
 Entries = tuple[int, list[tuple[int, str]]]
@@ -90,14 +97,19 @@ class AudaciousBackend(Backend):
             self._entries(placed, lambda err: done(self.result(uris, False, err)))
 
     def remove(self, uris: Sequence[str], done: Removed) -> None:
-        """``Delete`` one upcoming entry per URI, the last position first."""
-        def drop(entries: Entries) -> None:
+        """``Delete`` one upcoming entry per URI, the last position first; an entry still
+        being added is waited for (``RETRIES``)."""
+        def drop(entries: Entries, left: int = RETRIES) -> None:
             upcoming, found = list(entries[1]), []
             for uri in uris:
                 match = next((e for e in upcoming if same_uri(e[1], uri)), None)
                 if match is not None:
                     upcoming.remove(match)
                     found.append((match[0], uri))
+            if len(found) < len(uris) and left > 0:
+                timeout(RETRY_S, lambda: self._entries(lambda e: drop(e, left - 1),
+                                                       lambda err: done((), err)))
+                return
             found.sort(reverse=True)
 
             def step(index: int) -> Step:
