@@ -166,7 +166,7 @@ def _clip_patches(path: Path) -> tuple[np.ndarray, np.ndarray]:
 
     batch = musicnn.split_patches(musicnn.spectrogram(
         middle(decode_excerpt(path).samples, CUE_SECONDS)))
-    return musicnn.patch_logits(batch), batch.mean(axis=(1, 2))
+    return musicnn.patch_logits(batch), musicnn.levels(batch)
 
 
 def patch_choices(data: Path, clips: list[Clip], x: np.ndarray, k: int, seed: int) -> None:
@@ -186,8 +186,7 @@ def patch_choices(data: Path, clips: list[Clip], x: np.ndarray, k: int, seed: in
                                      .round().astype(int)),
         "quietest": lambda lv: np.sort(np.argsort(lv, kind="stable")[:PATCHES]),
         "all": lambda lv: np.arange(len(lv)),
-        # ``loudest`` reads patches' mean level: a (n, 1, 1) stand-in has the same one.
-        "loudest": lambda lv: loudest(lv[:, None, None], PATCHES),
+        "loudest": lambda lv: loudest(lv, PATCHES),
     }
     cues = x[:, [FEATURES.index(n) for n in CUES]]
     for name, choose in choices.items():

@@ -129,16 +129,20 @@ def split_patches(mel: np.ndarray) -> np.ndarray:
         np.float32)
 
 
-def loudest(batch: np.ndarray, count: int) -> np.ndarray:
-    """Indices of the ``count`` loudest patches of ``batch`` (highest mean log-mel), in
-    time order."""
-    return np.sort(np.argsort(-batch.mean(axis=(1, 2)), kind="stable")[:count])
+def levels(batch: np.ndarray) -> np.ndarray:
+    """How loud each patch of ``batch`` is: its mean log-mel."""
+    return batch.mean(axis=(1, 2))
+
+
+def loudest(level: np.ndarray, count: int) -> np.ndarray:
+    """Indices of the ``count`` highest of the patch levels ``level``, in time order."""
+    return np.sort(np.argsort(-level, kind="stable")[:count])
 
 
 def patches(mel: np.ndarray, count: int = PATCHES) -> np.ndarray:
     """The ``count`` loudest of ``split_patches(mel)``, in time order."""
     batch = split_patches(mel)
-    return batch[loudest(batch, count)]
+    return batch[loudest(levels(batch), count)]
 
 
 @functools.lru_cache(maxsize=len(NETWORKS))
@@ -179,7 +183,7 @@ def patch_logits(batch: np.ndarray) -> np.ndarray:
     return np.concatenate(out, axis=1)
 
 
-def tag_features(samples: np.ndarray, count: int = PATCHES) -> np.ndarray:
+def tag_features(samples: np.ndarray) -> np.ndarray:
     """``TAG_FEATURES`` of mono float32 samples at ``SAMPLE_RATE``: per tag, the mean
-    logit of its probability over the ``count`` loudest patches (float64)."""
-    return patch_logits(patches(spectrogram(samples), count)).mean(axis=0)
+    logit of its probability over the ``PATCHES`` loudest patches (float64)."""
+    return patch_logits(patches(spectrogram(samples))).mean(axis=0)

@@ -99,6 +99,9 @@ class AudaciousBackend(Backend):
     def remove(self, uris: Sequence[str], done: Removed) -> None:
         """``Delete`` one upcoming entry per URI, the last position first; an entry still
         being added is waited for (``RETRIES``)."""
+        def failed(err: str) -> None:
+            done((), err)
+
         def drop(entries: Entries, left: int = RETRIES) -> None:
             upcoming, found = list(entries[1]), []
             for uri in uris:
@@ -107,8 +110,7 @@ class AudaciousBackend(Backend):
                     upcoming.remove(match)
                     found.append((match[0], uri))
             if len(found) < len(uris) and left > 0:
-                timeout(RETRY_S, lambda: self._entries(lambda e: drop(e, left - 1),
-                                                       lambda err: done((), err)))
+                timeout(RETRY_S, lambda: self._entries(lambda e: drop(e, left - 1), failed))
                 return
             found.sort(reverse=True)
 
@@ -120,4 +122,4 @@ class AudaciousBackend(Backend):
                       lambda err: done(() if err else tuple(u for _, u in reversed(found)),
                                        err or ""))
 
-        self._entries(drop, lambda err: done((), err))
+        self._entries(drop, failed)
