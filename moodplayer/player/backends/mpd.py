@@ -15,7 +15,7 @@ import mpd
 from moodplayer.player import _glib
 from moodplayer.player.backends.base import Backend, BackendSettings, Capabilities, Done
 from moodplayer.player.events import Removed
-from moodplayer.player.uri import to_path
+from moodplayer.tracks import local_path
 
 T = TypeVar("T")
 
@@ -85,7 +85,7 @@ def _upcoming(client: mpd.MPDClient) -> tuple[int, list[dict]]:
 
 
 def _mpd_uri(client: mpd.MPDClient, uri: str) -> str:
-    path = to_path(uri)
+    path = local_path(uri)
     if path is None:
         return uri
     local = f"file://{path}"  # MPD takes the path as is after file://, without escapes
@@ -93,7 +93,7 @@ def _mpd_uri(client: mpd.MPDClient, uri: str) -> str:
         music_dir = client.config()
     except mpd.base.CommandError:
         return local  # `config` is only allowed over the local socket
-    prefix = music_dir.rstrip("/") + "/"
+    prefix = (local_path(music_dir) or music_dir).rstrip("/") + "/"  # as real as ``path``
     return path[len(prefix):] if path.startswith(prefix) else local
 
 
