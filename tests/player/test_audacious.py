@@ -6,7 +6,7 @@ import pytest
 
 from moodplayer.player import to_uri
 
-from .conftest import Control, assert_plays_next, spin, start_audacious, watched
+from .conftest import Control, assert_plays_next, spin, start_audacious, upcoming, watched
 
 pytestmark = pytest.mark.players
 
@@ -59,6 +59,7 @@ def test_audacious_takes_an_upcoming_track_out(bus, procs, tracks, tmp_path, aud
         assert spin(lambda: len(names()) == 2, 5)
         assert [to_uri(t) for t in (tracks["long_a"], tracks["odd"])] == [
             to_uri(n) for n in names()]
+        assert upcoming(manager) == [str(tracks["odd"])]
     finally:
         control.close()
         manager.stop()
