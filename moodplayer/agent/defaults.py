@@ -15,17 +15,20 @@ from pathlib import Path
 
 from moodplayer.agent.config import AgentConfig
 from moodplayer.exceptions import RecommendError
+from moodplayer.tracks import track_id
 
 log = logging.getLogger(__name__)
 
-#: A track to play: its path (or URL), artist and title (empty where unknown).
+#: A track to play: its ``track_id`` (a real path, or a URL), artist and title (empty
+#: where unknown).
 Track = tuple[str, str, str]
 #: A playlist entry with a URI scheme (http://, https://, file://...), as in RFC 3986.
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 def read_m3u(path: Path) -> list[str]:
-    """The track paths of an M3U playlist (relative entries resolved against its folder)."""
+    """The tracks of an M3U playlist as ``track_id``s (relative entries resolved against
+    its folder, ``file://`` URLs decoded, URLs of streams kept as they are)."""
     try:
         lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError as exc:
@@ -34,11 +37,9 @@ def read_m3u(path: Path) -> list[str]:
     tracks = []
     for line in (raw.strip() for raw in lines):
         if line and not line.startswith("#"):
-            if _URL.match(line) and not line.startswith("file://"):
-                tracks.append(line)  # a stream or other URL: the player opens it as is
-                continue
-            entry = Path(line.removeprefix("file://")).expanduser()
-            tracks.append(str(entry if entry.is_absolute() else path.parent / entry))
+            if not _URL.match(line):
+                line = str(path.parent / Path(line).expanduser())  # absolute stays absolute
+            tracks.append(track_id(line))
     return tracks
 
 
@@ -50,7 +51,7 @@ def query_tracks(config: AgentConfig, query: str) -> list[Track]:
         raise RecommendError(f"no beets library at {config.library}")
     try:
         library = Library(str(config.library), str(config.directory))
-        return [(str(item.filepath), item.artist, item.title)
+        return [(track_id(item.filepath), item.artist, item.title)
                 for item in library.items(query)]
     except Exception as exc:  # beets wraps sqlite errors (a locked library) in its own types
         raise RecommendError(f"cannot read the beets library {config.library}: {exc}") from exc
@@ -92,7 +93,7 @@ class DefaultSelection:
 
     def _load(self) -> list[Track]:
         if self.config.default_playlist:
-            return [(p, "", Path(p).stem) for p in read_m3u(self.config.default_playlist)]
+            return [(p, "", "") for p in read_m3u(self.config.default_playlist)]
         tracks = query_tracks(self.config, self.config.default_query)
         self._rng.shuffle(tracks)
         return tracks

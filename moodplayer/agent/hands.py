@@ -26,6 +26,7 @@ from moodplayer.player import (
     TrackRef,
     to_uri,
 )
+from moodplayer.tracks import track_id
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,9 @@ Enqueued = Callable[[Sequence[str], Sequence[tuple[str, str]], str], None]
 #: Called once per removal request: the paths taken out of the player's queue, and the
 #: error that stopped it (empty if none: what was not taken out was no longer waiting).
 TakenOut = Callable[[Sequence[str], str], None]
+#: Called once per ``upcoming`` request: the tracks waiting after the playing one, in
+#: order, as ``track_id``s; None where the player's queue cannot be read.
+Waiting = Callable[[list[str] | None], None]
 _STATUS_EVENT: dict[PlaybackStatus, EventKind] = {
     "Playing": "playing", "Paused": "paused", "Stopped": "stopped"}
 
@@ -49,13 +53,13 @@ class PlayerEvent:
 
     kind: EventKind
     player: str
-    path: str = ""
+    path: str = ""  # a track_id
     position_s: float | None = None
 
 
 def _path(track: TrackRef) -> str:
-    """How the agent names a track: its local path, else its URL or tags."""
-    return track.path or track.describe()
+    """The track's identity (``track_id``): its real local path, else its URL or tags."""
+    return track.path or track.url or track.describe()
 
 
 class Hands(PlayerListener):
@@ -166,6 +170,11 @@ class Hands(PlayerListener):
         self.manager.remove(list(paths), player=self.name or None,
                             done=lambda removed, why: done(
                                 [wanted[u] for u in removed if u in wanted], why))
+
+    def upcoming(self, done: Waiting) -> None:
+        """What waits after the playing track in the player's queue, as track ids."""
+        self.manager.upcoming(lambda entries: done(
+            None if entries is None else [track_id(e) for e in entries]), self.name or None)
 
     def play(self) -> None:
         """Start playback (used once, with ``run --play``, on an idle player)."""

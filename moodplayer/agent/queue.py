@@ -10,6 +10,8 @@ Pure bookkeeping, no I/O, so every rule is testable on its own:
   they are still there (being removed, or a player that cannot remove) they count, so the
   agent adds nothing behind them. At no time more than ``length`` of the agent's own
   unplayed tracks wait in the queue;
+- picks of an earlier run still waiting in the player (the store says the agent queued
+  them there) are the agent's own again when it starts, ``length`` of them at most;
 - tracks that cannot be queued (a file gone from disk) are remembered and never chosen
   again; nor is the track that plays;
 - back off when the user takes over: a track the agent did not queue starts while the
@@ -71,6 +73,13 @@ class QueuePlan:
     def added(self, track: Queued) -> None:
         """The player accepted ``track`` into its queue (after the other upcoming ones)."""
         self.upcoming.append(track)
+
+    def adopted(self, own: list[Queued], surplus: list[Queued]) -> None:
+        """Picks of an earlier run found waiting in the player: ``own`` are upcoming again
+        (in queue order), ``surplus`` (beyond ``length``, or a track's second entry) is
+        retired at once and counts until taken out."""
+        self.upcoming.extend(own)
+        self.retired.extend(surplus)
 
     def refused(self, path: str) -> None:
         """``path`` cannot be queued (missing, unreadable): never choose it again."""

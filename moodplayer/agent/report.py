@@ -17,6 +17,7 @@ from moodplayer.agent.store import Decision, Feedback, MoodSample, StateStore
 from moodplayer.emotion import MOODS
 from moodplayer.exceptions import ConfigError
 from moodplayer.options import output_refusal
+from moodplayer.tracks import track_name
 
 #: One colour per mood label, for the plot's dots and the table.
 MOOD_COLOURS = {
@@ -99,7 +100,7 @@ def render(moods: Sequence[MoodSample], decisions: Sequence[Decision],
         outcome = _outcome(d, feedback)
         rows.append(
             f"<tr class='{outcome}'><td>{_clock(d.ts)}</td>"
-            f"<td>{html.escape(d.artist)} – {html.escape(d.title)}</td>"
+            f"<td>{html.escape(track_name(d.path, d.artist, d.title))}</td>"
             f"<td>{html.escape(d.mood)}</td><td>{html.escape(d.target)}</td>"
             f"<td>{html.escape(d.reason)}</td><td class='outcome'>{outcome}</td></tr>")
     skipped = sum(1 for d in decisions if _outcome(d, feedback) in ("skipped", "disliked"))

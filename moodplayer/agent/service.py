@@ -37,6 +37,7 @@ from moodplayer.emotion import MOODS
 from moodplayer.exceptions import MoodplayerError, RecommendError, VisionError
 from moodplayer.player import session_address
 from moodplayer.recommend import FeedbackStore, MoodEstimate, Recommender, make_policy
+from moodplayer.tracks import track_id, track_name
 
 if TYPE_CHECKING:
     from moodplayer.agent.camera import CameraMood
@@ -142,6 +143,7 @@ class Agent:
         self._tick = 0
         self._reconnect = 0
         self._kicked = False
+        self._players = 0  # players come and gone: an answer about an older one is stale
         self._running = True
         bus.call_on_disconnection(self._bus_lost)
 
@@ -330,7 +332,7 @@ class Agent:
 
     def _choose(self, n: int, excluded: set[str] | None = None, *, remember: bool = True
                 ) -> list[tuple[str, str, str, str]]:
-        """``n`` tracks as (path, artist, title, reason) for the current label, none of
+        """``n`` tracks as (track_id, artist, title, reason) for the current label, none of
         ``excluded`` (default: what is queued, playing or impossible to queue); with
         ``remember`` false the recommender only looks and counts nothing as picked."""
         label = self._label()
@@ -344,13 +346,13 @@ class Agent:
                     for path, artist, title in self.defaults.take(n, skip=skip)]
         estimate = self.mood if self.mood is not None and label == self.mood.mood \
             else MoodEstimate.named(label)
-        picks = [p for p in self.recommender.suggest(estimate, n + len(excluded),
-                                                     remember=remember)
-                 if p.path not in excluded][:n]
+        picks = [(track_id(p.path), p) for p in self.recommender.suggest(
+            estimate, n + len(excluded), remember=remember)]
         note = ""
         if self.mood is not None and self.mood.mood in self.config.never_moods:
             note = f" (not steering toward {self.mood.mood}: it is in never_moods)"
-        return [(p.path, p.artist, p.title, p.reason + note) for p in picks]
+        return [(path, p.artist, p.title, p.reason + note) for path, p in picks
+                if path not in excluded][:n]
 
     def _replan(self) -> None:
         if self.paused or not self.hands.available or self.plan.backed_off:
@@ -365,17 +367,23 @@ class Agent:
             stale = [q for q in stale if q.path not in fitting]
         if stale:
             self.plan.retire(stale)
-            for queued in stale:
-                log.info("re-planning for %s: taking out %s (chosen for %s)", label,
-                         queued.path, queued.mood)
-            if self.hands.can_remove:
-                self.plan.removing += 1
-                self.hands.remove([q.path for q in stale],
-                                  lambda removed, why: self._removed(stale, removed, why))
-            else:
-                log.info("%s cannot take tracks out of its queue: adding nothing behind the "
-                         "%d left there", self.hands.name, len(stale))
+            self._take_out(stale, f"re-planning for {label}")
         self._fill()
+
+    def _take_out(self, stale: list[Queued], occasion: str) -> None:
+        """Take retired picks out of the player's queue where it allows (they count as
+        waiting until they are gone); ``occasion`` starts each log line."""
+        if not stale:
+            return
+        for queued in stale:
+            log.info("%s: taking out %s (chosen for %s)", occasion, queued.path, queued.mood)
+        if self.hands.can_remove:
+            self.plan.removing += 1
+            self.hands.remove([q.path for q in stale],
+                              lambda removed, why: self._removed(stale, removed, why))
+        else:
+            log.info("%s cannot take tracks out of its queue: adding nothing behind the "
+                     "%d left there", self.hands.name, len(stale))
 
     def _still_fitting(self, stale: list[Queued], label: str) -> set[str]:
         """The stale picks that ``label`` would choose as well: they stay where they are
@@ -441,8 +449,8 @@ class Agent:
                                                title=title, artist=artist, reason=reason,
                                                player=self.hands.name)
             self.plan.added(Queued(path, label, decision))
-            log.info("queued %s – %s: %s", artist, title, reason)
-            lines.append(f"{artist} – {title}: {reason}")
+            log.info("queued %s: %s", track_name(path, artist, title), reason)
+            lines.append(f"{track_name(path, artist, title)}: {reason}")
         if lines:
             self.notifier.show(f"moodplayer queued music for {label}", "\n".join(lines))
         if lines and not self._kicked and self.options.play and not self.hands.playing:
@@ -452,6 +460,30 @@ class Agent:
             self._replan()
         else:
             self._fill()  # in place of what could not be queued
+
+    def _adopt(self, waiting: Sequence[str] | None, player_no: int) -> None:
+        """The player answered what waits in its queue: the agent's picks from an earlier
+        run (its store says it queued them there and they have not played) are its own
+        again, in queue order, kept if they fit the mood and taken out if not; beyond
+        ``queue_length`` they are taken out."""
+        self.plan.requested -= 1
+        if player_no != self._players:  # about a player since gone or replaced
+            self._fill()
+            return
+        found = self.store.unstarted(waiting or (), self.hands.name)
+        mine, surplus, seen = [], [], set()
+        for path in waiting or ():
+            if path in found:
+                queued = Queued(path, found[path].target, found[path].id)
+                (surplus if path in seen or len(mine) == self.plan.length else mine).append(
+                    queued)
+                seen.add(path)
+        if mine or surplus:
+            log.info("%d track(s) waiting in %s were queued by moodplayer before: they are "
+                     "its own again", len(mine) + len(surplus), self.hands.name)
+        self.plan.adopted(mine, surplus)
+        self._take_out(surplus, f"more than {self.plan.length} of its own waiting")
+        self._replan()
 
     def _retry_fill(self) -> bool:
         self._retry = 0
@@ -466,9 +498,12 @@ class Agent:
             log.info("player %s is here%s", event.player,
                      f", playing {event.path}" if event.path else "")
             self.plan.forget_player(event.path)
-            self._fill()
+            self._players += 1
+            self.plan.requested += 1  # nothing is added before what waits there is known
+            self.hands.upcoming(lambda waiting, no=self._players: self._adopt(waiting, no))
         elif kind == "vanished":
             log.info("player %s went away; waiting for a player", event.player)
+            self._players += 1
             self.plan.forget_player()
         elif kind == "started":
             mine = self.plan.started(event.path)

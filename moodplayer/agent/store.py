@@ -14,7 +14,7 @@ import contextlib
 import shutil
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +23,8 @@ from moodplayer.exceptions import StateError
 from moodplayer.storage import open_store
 
 FILENAME = "agent.sqlite3"
+#: Paths per query where many are looked up at once (SQLite limits bound parameters).
+_CHUNK = 500
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS consent (
@@ -51,6 +53,7 @@ CREATE TABLE IF NOT EXISTS decisions (
     player TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS decisions_ts ON decisions (ts);
+CREATE INDEX IF NOT EXISTS decisions_path ON decisions (path);
 CREATE TABLE IF NOT EXISTS feedback (
     id INTEGER PRIMARY KEY,
     ts REAL NOT NULL,
@@ -61,6 +64,7 @@ CREATE TABLE IF NOT EXISTS feedback (
     decision_id INTEGER REFERENCES decisions (id)
 );
 CREATE INDEX IF NOT EXISTS feedback_ts ON feedback (ts);
+CREATE INDEX IF NOT EXISTS feedback_decision ON feedback (decision_id);
 """
 
 
@@ -192,6 +196,21 @@ class StateStore:
         """Feedback events since ``since``, oldest first."""
         rows = self._db.execute("SELECT * FROM feedback WHERE ts >= ? ORDER BY id", (since,))
         return [Feedback(*r) for r in rows]
+
+    def unstarted(self, paths: Collection[str], player: str) -> dict[str, Decision]:
+        """Of ``paths``, those whose latest decision queued them in ``player`` and that have
+        not started since: the agent's picks still waiting there; path -> that decision."""
+        found: dict[str, Decision] = {}
+        wanted = sorted(set(paths))
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start:start + _CHUNK]
+            rows = self._db.execute(
+                f"SELECT d.* FROM decisions d WHERE d.path IN ({','.join('?' * len(chunk))}) "
+                "AND d.player = ? AND d.id = (SELECT max(id) FROM decisions WHERE path = "
+                "d.path) AND NOT EXISTS (SELECT 1 FROM feedback f WHERE f.decision_id = d.id "
+                "AND f.kind = 'started')", (*chunk, player))
+            found.update((r[4], Decision(*r)) for r in rows)
+        return found
 
     def counts(self) -> dict[str, int]:
         """How many rows each kind of record has (for ``moodplayer status``)."""

@@ -12,6 +12,7 @@ one dbus-python dispatches on). In short::
                                              # on_enqueue_result
     manager.enqueue([path, TrackRef(spotify_id=...)], player=None, done=callback, after=None)
     manager.remove([path], done=callback)    # upcoming entries only; see can_remove()
+    manager.upcoming(callback)               # what waits after the playing entry
     manager.active(); manager.player().track; manager.queue_length(); manager.stop()
 
 ``FeedbackEvent.track`` is a ``TrackRef`` (path, Spotify id, artist/title): the beets
@@ -28,12 +29,13 @@ from moodplayer.player.events import (
     QueueItem,
     Removed,
     TrackRef,
+    Upcoming,
 )
 from moodplayer.player.identity import ANY, PlayerName
 from moodplayer.player.listener import PlayerListener
 from moodplayer.player.manager import PlayerManager, session_address
 from moodplayer.player.tracking import verdict
-from moodplayer.player.uri import to_path, to_uri
+from moodplayer.player.uri import to_uri
 
 __all__ = [
     "ANY",
@@ -50,8 +52,8 @@ __all__ = [
     "QueueItem",
     "Removed",
     "TrackRef",
+    "Upcoming",
     "session_address",
-    "to_path",
     "to_uri",
     "verdict",
 ]

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from moodplayer.tracks import track_name
+
 FeedbackKind = Literal["started", "played", "skipped", "paused"]
 #: MPRIS ``PlaybackStatus`` values, as the player part reports them to its listeners.
 PlaybackStatus = Literal["Playing", "Paused", "Stopped"]
@@ -16,8 +18,9 @@ PlaybackStatus = Literal["Playing", "Paused", "Stopped"]
 class TrackRef:
     """How to find a playing track in the beets library: by path, Spotify id, or tags.
 
-    ``path`` is set for local files (from ``xesam:url``), ``spotify_id`` for Spotify
-    tracks; ``artist`` and ``title`` are the fallback. ``length_s`` is None if unknown.
+    ``path`` is set for local files: the real path of ``xesam:url``, the track's identity
+    (``moodplayer.tracks.local_path``); ``spotify_id`` for Spotify tracks; ``artist`` and
+    ``title`` are the fallback. ``length_s`` is None if unknown.
     """
 
     url: str = ""
@@ -28,12 +31,10 @@ class TrackRef:
     length_s: float | None = None
 
     def describe(self) -> str:
-        """A short human-readable name for log lines."""
-        if self.path:
-            return self.path
-        if self.artist or self.title:
-            return f"{self.artist} - {self.title}".strip(" -")
-        return self.url or self.spotify_id or "(unknown track)"
+        """A short human-readable name for log lines: a local file's path, else the
+        track's name (``moodplayer.tracks.track_name``)."""
+        return self.path or track_name(self.url or self.spotify_id or "", self.artist,
+                                       self.title)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,3 +80,6 @@ class EnqueueResult:
 #: Called once by ``PlayerManager.remove``: the URIs taken out of the queue, and why not
 #: (empty when all went or were no longer waiting).
 Removed = Callable[[tuple[str, ...], str], None]
+#: Called once by ``PlayerManager.upcoming``: the entries waiting after the playing one, in
+#: order and as the player spells them (a path or URI); None where they cannot be read.
+Upcoming = Callable[[tuple[str, ...] | None], None]

@@ -22,11 +22,18 @@ from moodplayer.exceptions import PlayerError
 from moodplayer.player import _glib
 from moodplayer.player.backends import Backend, BackendSettings, Capabilities, choose_backend
 from moodplayer.player.backends.deferred import DeferredBackend
-from moodplayer.player.events import EnqueueResult, FeedbackEvent, QueueItem, Removed, TrackRef
+from moodplayer.player.events import (
+    EnqueueResult,
+    FeedbackEvent,
+    QueueItem,
+    Removed,
+    TrackRef,
+    Upcoming,
+)
 from moodplayer.player.identity import PlayerName, rank
 from moodplayer.player.listener import ListenerEvent, PlayerListener
 from moodplayer.player.mpris import DEFAULT_TIMEOUT_S, INTERFACE, PATH, PROPERTIES, Player
-from moodplayer.player.uri import to_path
+from moodplayer.tracks import local_path
 
 log = logging.getLogger(__name__)
 
@@ -66,12 +73,7 @@ class _Intent:
 
 def _unreadable(item: QueueItem) -> str | None:
     """Why a local file cannot be queued (missing, unreadable); None if fine or not local."""
-    if isinstance(item, TrackRef):
-        path = item.path
-    else:
-        text = os.fspath(item)
-        path = to_path(text) if text.startswith("file://") else (
-            None if ":" in text.split("/", 1)[0] else text)
+    path = item.path if isinstance(item, TrackRef) else local_path(item)
     if path is None:
         return None
     if not Path(path).is_file():
@@ -235,6 +237,16 @@ class PlayerManager:
                 done(removed, message)
 
         backend.remove(uris, finished)
+
+    def upcoming(self, done: Upcoming, player: PlayerName | str | None = None) -> None:
+        """``done`` once, on the main loop, with the entries waiting after the playing one
+        in ``player`` (or the active one), as it spells them; None where that cannot be
+        read (no such player, or its queue interface cannot list entries)."""
+        managed = self._find(player)
+        if managed is None or managed.backend is None:
+            done(None)
+            return
+        managed.backend.upcoming(done)
 
     # -- enqueueing -----------------------------------------------------------------------
     def _ready(self) -> list[_Managed]:

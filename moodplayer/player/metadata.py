@@ -11,7 +11,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from moodplayer.player.events import TrackRef
-from moodplayer.player.uri import spotify_id, to_path
+from moodplayer.player.uri import spotify_id
+from moodplayer.tracks import local_path
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +48,8 @@ def parse_metadata(metadata: Mapping[str, Any] | Any) -> tuple[TrackKey, TrackRe
     artist = _text(metadata.get("xesam:artist", ""))
     if not (url or title):
         return None  # idle players send a bare trackid (mpv: the empty playlist)
-    track = TrackRef(url=url, path=to_path(url), spotify_id=spotify_id(trackid) or spotify_id(url),
-                     artist=artist, title=title,
+    track = TrackRef(url=url, path=local_path(url),
+                     spotify_id=spotify_id(trackid) or spotify_id(url), artist=artist, title=title,
                      length_s=_length_s(metadata.get("mpris:length")))
     key = (trackid, url, "" if url else title, "" if url else artist)
     return key, track

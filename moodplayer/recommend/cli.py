@@ -14,6 +14,7 @@ from moodplayer.recommend.policy import POLICIES, make_policy
 from moodplayer.recommend.profiles import ROWS
 from moodplayer.recommend.recommender import Recommender, default_user
 from moodplayer.recommend.store import FeedbackStore
+from moodplayer.tracks import track_name
 
 #: Environment variable naming the beets library database (overridden by --library).
 LIBRARY_ENV = "MOODPLAYER_LIBRARY"
@@ -35,8 +36,7 @@ def _suggest(args: argparse.Namespace) -> int:
                           lastfm=_lastfm(args.lastfm_user) if args.lastfm_user else None)
         picks = rec.suggest(MoodEstimate.named(args.mood), args.n)
     for rank, pick in enumerate(picks, 1):
-        print(f"{rank:2d}. {pick.artist or '?'} - {pick.title or Path(pick.path).name}"
-              f"  [{pick.score:.2f}]")
+        print(f"{rank:2d}. {track_name(pick.path, pick.artist, pick.title)}  [{pick.score:.2f}]")
         print(f"    {pick.reason}")
         print(f"    {pick.path}")
     return 0

@@ -23,6 +23,7 @@ from moodplayer.recommend.policy import MatchPolicy, Policy, Target
 from moodplayer.recommend.profiles import ProfileTable, load_table
 from moodplayer.recommend.scoring import TrackFeatures, fit, static_score
 from moodplayer.recommend.store import Event, FeedbackKind, FeedbackStore
+from moodplayer.tracks import track_id
 
 log = logging.getLogger(__name__)
 
@@ -331,14 +332,15 @@ class Recommender:
     def _locate(self, item: int | str) -> int | None:
         tracks = self._refresh()
         if isinstance(item, str) and not item.isdigit():
-            if self._by_path is None:
-                self._by_path = {p: k for k, p in enumerate(tracks.paths)}
-            return self._by_path.get(item)
+            if self._by_path is None:  # any spelling of a track finds it (moodplayer.tracks)
+                self._by_path = {track_id(p): k for k, p in enumerate(tracks.paths)}
+            return self._by_path.get(track_id(item))
         return self._index.get(int(item))
 
     def feedback(self, item: int | str, kind: FeedbackKind,
                  mood: MoodEstimate | str | None = None) -> None:
-        """Record how the user answered a track (by beets id or path) and learn from it.
+        """Record how the user answered a track (by beets id, or any spelling of its path or
+        ``file://`` URL) and learn from it.
 
         ``mood`` is the mood at the time; by default the one the track was picked for.
         Unknown tracks are recorded but teach the learner nothing.

@@ -138,6 +138,9 @@ class DummyHands:
         self.queue[at:at] = paths
         done(list(paths), [], "")
 
+    def upcoming(self, done) -> None:
+        done(list(self.queue))
+
     def remove(self, paths, done) -> None:
         removed = [p for p in paths if p in self.queue]
         for path in removed:

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from moodplayer.agent.store import StateStore
-from moodplayer.testing import PrivateBus, Processes, player_env, start_mpv
+from moodplayer.testing import PrivateBus, Processes, player_env, start_mpv, tone
+from moodplayer.tracks import track_id
 
 pytestmark = pytest.mark.players
 
@@ -203,3 +204,35 @@ def test_the_agent_survives_the_session_bus_going_away(session, make_config,
     assert agent.wait(30) == 0
     log = session.log.read_text()
     assert "state flushed" in log and "Traceback" not in log
+
+
+def test_a_restart_takes_back_its_own_waiting_picks(session, make_config, annotated_library,
+                                                    tmp_path):
+    """Four short runs against one mpv, the mood changing between them: each run finds
+    the picks the one before left waiting, counts them as its own (keeping those that fit
+    its mood, taking out the others), and never more than queue_length wait."""
+    own = tone(tmp_path / "own track.ogg", 300, 330)  # the user's, playing all along
+    session.start_mpv(own)
+    config = _config(make_config, annotated_library, session)
+
+    def ours() -> list[str]:
+        picks = {d.path for d in _decisions()}
+        return [f for f in map(track_id, session.upcoming()) if f in picks]
+
+    for run, mood in enumerate(("calm", "happy", "calm", "happy")):
+        agent = session.run_agent(config, "--mood-script", f"{mood}:600")
+
+        def settled(mood: str = mood) -> bool:
+            chosen = {d.path for d in _decisions() if d.target == mood}
+            kept = "\n".join(line for line in session.log.read_text().splitlines()
+                             if f"re-planning for {mood}: keeping" in line)
+            waiting = ours()
+            return len(waiting) == 2 and all(p in chosen or p in kept for p in waiting)
+
+        assert _until(settled, 40), (run, mood, ours(), session.log.read_text()[-3000:])
+        if run:
+            assert "were queued by moodplayer before" in session.log.read_text()
+        assert len(ours()) == 2, (run, ours())  # queue_length, nothing left behind
+        assert "you took over" not in session.log.read_text()
+        session.procs.stop(agent)
+    assert session.mpv("get_property", "path") == str(own), "the user's track was touched"

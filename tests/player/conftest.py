@@ -25,6 +25,7 @@ from moodplayer.testing import start_audacious as start_audacious
 from moodplayer.testing import start_mpv as start_mpv
 from moodplayer.testing import start_rhythmbox as start_rhythmbox
 from moodplayer.testing import start_vlc as start_vlc
+from moodplayer.tracks import track_id
 
 
 @pytest.fixture(scope="session")
@@ -91,6 +92,15 @@ def assert_plays_next(manager: PlayerManager, recorder: Recorder, control: Contr
     assert spin(lambda: control.url() == to_uri(queued[0]), 15)
     assert spin(lambda: recorder.kinds("played"), 5), recorder.events
     assert recorder.kinds("played")[0].track.path == str(playing)
+
+
+def upcoming(manager: PlayerManager) -> list[str]:
+    """What ``manager`` reads as waiting after the playing entry, as track ids."""
+    listed: list = []
+    manager.upcoming(listed.append)
+    assert spin(lambda: listed, 5)
+    assert listed[0] is not None, "the player's queue could not be read"
+    return [track_id(e) for e in listed[0]]
 
 
 @pytest.fixture(scope="session")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from moodplayer.player import to_path, to_uri
+from moodplayer.player import to_uri
 
-from .conftest import Control, assert_plays_next, spin, start_audacious, watched
+from .conftest import Control, assert_plays_next, spin, start_audacious, upcoming, watched
 
 pytestmark = pytest.mark.players
 
@@ -58,7 +58,8 @@ def test_audacious_takes_an_upcoming_track_out(bus, procs, tracks, tmp_path, aud
                     for i in range(atheme.Length(dbus_interface="org.atheme.audacious"))]
         assert spin(lambda: len(names()) == 2, 5)
         assert [to_uri(t) for t in (tracks["long_a"], tracks["odd"])] == [
-            to_uri(to_path(n)) for n in names()]
+            to_uri(n) for n in names()]
+        assert upcoming(manager) == [str(tracks["odd"])]
     finally:
         control.close()
         manager.stop()

@@ -8,7 +8,7 @@ import pytest
 from moodplayer.player import BackendSettings, to_uri
 from moodplayer.testing import start_mpd, start_mpdris2
 
-from .conftest import spin, watched
+from .conftest import spin, upcoming, watched
 
 pytestmark = pytest.mark.players
 
@@ -60,6 +60,7 @@ def test_mpd_takes_an_upcoming_song_out(bus, procs, tracks, tmp_path):
         files = [song["file"] for song in user.playlistinfo()]
         assert [f.rsplit("/", 1)[-1] for f in files] == [tracks["long_a"].name,
                                                         tracks["odd"].name]
+        assert upcoming(manager) == [str(tracks["odd"])]
     finally:
         user.disconnect()
         manager.stop()

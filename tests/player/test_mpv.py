@@ -11,7 +11,7 @@ import pytest
 
 from moodplayer.player import BackendSettings, PlayerManager, to_uri
 
-from .conftest import Control, Recorder, assert_plays_next, spin, start_mpv, watched
+from .conftest import Control, Recorder, assert_plays_next, spin, start_mpv, upcoming, watched
 
 pytestmark = pytest.mark.players
 
@@ -93,6 +93,7 @@ def test_enqueue_after_an_upcoming_entry_keeps_the_order(mpv_setup, tracks, tmp_
     assert spin(lambda: len(recorder.results) == 2)
     assert _mpv_playlist(tmp_path / "mpv.sock") == [
         str(tracks["long_a"]), str(tracks["short"]), str(tracks["odd"])]
+    assert upcoming(manager) == [str(tracks["short"]), str(tracks["odd"])]
 
 
 class StatusRecorder(Recorder):

@@ -5,9 +5,10 @@ from __future__ import annotations
 import dbus
 import pytest
 
-from moodplayer.player import PlayerName, to_path, to_uri
+from moodplayer.player import PlayerName, to_uri
 from moodplayer.player.identity import rank
 from moodplayer.player.metadata import parse_metadata
+from moodplayer.tracks import local_path
 
 
 def name(instance: str) -> PlayerName:
@@ -40,7 +41,7 @@ def test_file_uris_are_escaped_and_round_trip(tmp_path):
     uri = to_uri(path)
     assert uri.startswith("file:///") and " " not in uri and "#" not in uri.split("//", 1)[1]
     assert "%2520" in uri  # a literal "%20" in the name is escaped, not taken as a space
-    assert to_path(uri) == str(path)
+    assert local_path(uri) == str(path)
     assert to_uri("spotify:track:4uLU6hMCjMI75M1A2tKUQC") == "spotify:track:4uLU6hMCjMI75M1A2tKUQC"
 
 

@@ -29,7 +29,7 @@ def test_suggest_prints_ranked_tracks_with_reasons(library):
     assert run.returncode == 0, run.stderr
     lines = run.stdout.splitlines()
     happy = {t["title"] for t in CATALOGUE if t.get("moodtag_mood") == "happy"}
-    titles = [line.split(" - ", 1)[1].split("  [")[0] for line in lines[0::3]]
+    titles = [line.split(" – ", 1)[1].split("  [")[0] for line in lines[0::3]]
     assert set(titles) == happy
     assert all("BPM" in line and "For a happy mood" in line for line in lines[1::3])
     assert all(Path(line.strip()).parent == music_of(library) for line in lines[2::3])

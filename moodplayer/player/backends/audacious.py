@@ -8,8 +8,8 @@ from collections.abc import Callable, Sequence
 from moodplayer.player._glib import timeout
 from moodplayer.player.backends.base import Backend, BackendSettings, Capabilities, Done
 from moodplayer.player.backends.chain import Step, run_steps
-from moodplayer.player.events import Removed
-from moodplayer.player.uri import same_uri
+from moodplayer.player.events import Removed, Upcoming
+from moodplayer.tracks import track_id
 
 BUS_NAME = "org.atheme.audacious"
 OBJECT = "/org/atheme/audacious"
@@ -87,7 +87,8 @@ class AudaciousBackend(Backend):
 
         def placed(entries: Entries) -> None:
             position, upcoming = entries
-            insert(next((i for i, name in upcoming if same_uri(name, after or "")), position))
+            wanted = track_id(after or "")
+            insert(next((i for i, name in upcoming if track_id(name) == wanted), position))
 
         if after is None:
             self._call("Position", (), lambda pos: insert(-1 if int(pos) >= NO_ENTRY
@@ -95,6 +96,11 @@ class AudaciousBackend(Backend):
                        lambda err: done(self.result(uris, False, err)))
         else:
             self._entries(placed, lambda err: done(self.result(uris, False, err)))
+
+    def upcoming(self, done: Upcoming) -> None:
+        """The filenames of the ``SCAN`` entries after the playing one."""
+        self._entries(lambda entries: done(tuple(name for _, name in entries[1])),
+                      lambda _err: done(None))
 
     def remove(self, uris: Sequence[str], done: Removed) -> None:
         """``Delete`` one upcoming entry per URI, the last position first; an entry still
@@ -105,7 +111,7 @@ class AudaciousBackend(Backend):
         def drop(entries: Entries, left: int = RETRIES) -> None:
             upcoming, found = list(entries[1]), []
             for uri in uris:
-                match = next((e for e in upcoming if same_uri(e[1], uri)), None)
+                match = next((e for e in upcoming if track_id(e[1]) == track_id(uri)), None)
                 if match is not None:
                     upcoming.remove(match)
                     found.append((match[0], uri))

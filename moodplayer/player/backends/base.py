@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from moodplayer.player.events import EnqueueResult, QueueItem, Removed, TrackRef
+from moodplayer.player.events import EnqueueResult, QueueItem, Removed, TrackRef, Upcoming
 from moodplayer.player.mpris import Player
 from moodplayer.player.uri import to_uri
 
@@ -65,6 +65,11 @@ class Backend(ABC):
         """Take one upcoming entry of each of ``uris`` out of the queue (never the playing
         one); ``done(removed, message)`` once. Backends with ``CAN_REMOVE`` override it."""
         done((), f"{self.NAME} offers no way to take tracks out of its queue")
+
+    def upcoming(self, done: Upcoming) -> None:
+        """``done`` once with the entries waiting after the playing one; None where the
+        backend cannot read its player's queue (backends that can override it)."""
+        done(None)
 
     def uri_for(self, item: QueueItem) -> str | None:
         """The URI this player should get for ``item``; None if it cannot play it."""

@@ -6,6 +6,7 @@ socket timeout and hands its result back to the main loop.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Sequence
 from typing import TypeVar
@@ -14,8 +15,8 @@ import mpd
 
 from moodplayer.player import _glib
 from moodplayer.player.backends.base import Backend, BackendSettings, Capabilities, Done
-from moodplayer.player.events import Removed
-from moodplayer.player.uri import to_path
+from moodplayer.player.events import Removed, Upcoming
+from moodplayer.tracks import local_path
 
 T = TypeVar("T")
 
@@ -61,6 +62,10 @@ class MpdBackend(Backend):
 
         self._work(lambda client: add_after(client, uris, after), report)
 
+    def upcoming(self, done: Upcoming) -> None:
+        """The songs after the current one, read in a worker thread."""
+        self._work(waiting_songs, lambda songs, error: done(None if error else tuple(songs)))
+
     def remove(self, uris: Sequence[str], done: Removed) -> None:
         """``deleteid`` one upcoming song per URI, in a worker thread."""
         self._work(lambda client: delete_upcoming(client, uris),
@@ -85,7 +90,7 @@ def _upcoming(client: mpd.MPDClient) -> tuple[int, list[dict]]:
 
 
 def _mpd_uri(client: mpd.MPDClient, uri: str) -> str:
-    path = to_path(uri)
+    path = local_path(uri)
     if path is None:
         return uri
     local = f"file://{path}"  # MPD takes the path as is after file://, without escapes
@@ -93,13 +98,26 @@ def _mpd_uri(client: mpd.MPDClient, uri: str) -> str:
         music_dir = client.config()
     except mpd.base.CommandError:
         return local  # `config` is only allowed over the local socket
-    prefix = music_dir.rstrip("/") + "/"
+    prefix = (local_path(music_dir) or music_dir).rstrip("/") + "/"  # as real as ``path``
     return path[len(prefix):] if path.startswith(prefix) else local
 
 
 def _same(song: dict, wanted: str) -> bool:
     """Whether a song of MPD's queue is ``wanted`` (MPD may list ``file://`` songs bare)."""
     return song.get("file") in (wanted, wanted.removeprefix("file://"))
+
+
+def waiting_songs(client: mpd.MPDClient) -> list[str]:
+    """The songs after the current one as paths or URIs (a song inside MPD's music
+    directory, listed relative to it, joined to it where MPD tells the directory)."""
+    _, upcoming = _upcoming(client)
+    try:
+        music_dir = client.config()
+    except mpd.base.CommandError:
+        music_dir = ""  # `config` is only allowed over the local socket
+    return [name if name.startswith(("file:", "/")) or ":" in name.split("/", 1)[0]
+            or not music_dir else os.path.join(music_dir, name)
+            for name in (str(s.get("file", "")) for s in upcoming)]
 
 
 def add_after(client: mpd.MPDClient, uris: Sequence[str], after: str | None) -> int:

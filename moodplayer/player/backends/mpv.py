@@ -15,8 +15,8 @@ from gi.repository import GLib
 from moodplayer.player import _glib
 from moodplayer.player.backends.base import Backend, BackendSettings, Capabilities, Done
 from moodplayer.player.backends.chain import Step, run_steps
-from moodplayer.player.events import Removed
-from moodplayer.player.uri import to_path
+from moodplayer.player.events import Removed, Upcoming
+from moodplayer.tracks import track_id
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ def _is_socket(path: Path | None) -> bool:
 
 def _entry_matches(filename: object, uri: str) -> bool:
     """Whether an mpv playlist entry is ``uri`` (mpv keeps ``file://`` URIs as paths)."""
-    return isinstance(filename, str) and filename in (uri, to_path(uri))
+    return isinstance(filename, str) and track_id(filename) == track_id(uri)
 
 
 def _index_after(playlist: list[dict[str, Any]], position: int, uri: str) -> int | None:
@@ -176,6 +176,22 @@ class MpvBackend(Backend):
 
         run_steps([self._read(ipc, state), *(add(i, u) for i, u in enumerate(uris))],
                   finished)
+
+    def upcoming(self, done: Upcoming) -> None:
+        """The filenames after the playing entry (all of them while mpv is idle)."""
+        ipc = self._connect()
+        if isinstance(ipc, str):
+            done(None)
+            return
+        state: dict[str, Any] = {}
+
+        def finished(err: str | None) -> None:
+            ipc.close()
+            entries = [] if err else state["playlist"][state["pos"] + 1:]
+            done(None if err else tuple(str(e["filename"]) for e in entries
+                                        if isinstance(e, dict) and "filename" in e))
+
+        run_steps([self._read(ipc, state)], finished)
 
     def remove(self, uris: Sequence[str], done: Removed) -> None:
         """``playlist-remove`` one upcoming entry per URI, the last index first."""

@@ -13,7 +13,7 @@ from moodplayer.player.backends.base import Backend, BackendSettings, Capabiliti
 from moodplayer.player.backends.chain import Step, run_steps
 from moodplayer.player.events import Removed
 from moodplayer.player.mpris import PATH, TRACKLIST_INTERFACE
-from moodplayer.player.uri import same_uri
+from moodplayer.tracks import track_id
 
 #: VLC's pseudo trackid that appends at the end of its playlist.
 APPEND = "/org/mpris/MediaPlayer2/TrackList/Append"
@@ -66,9 +66,9 @@ class TrackListBackend(Backend):
 
     def _entry(self, uri: str, taken: set[str] = frozenset()) -> str | None:
         """The trackid of the newest added entry that is ``uri`` and not what plays."""
-        current = self._current()
+        current, wanted = self._current(), track_id(uri)
         return next((tid for tid, url in reversed(self._added)
-                     if same_uri(url, uri) and tid != current and tid not in taken), None)
+                     if track_id(url) == wanted and tid != current and tid not in taken), None)
 
     def enqueue(self, uris: Sequence[str], done: Done, after: str | None = None) -> None:
         """AddTrack(uri, anchor, False) for each URI, last one first (in order at the end)."""
