@@ -188,7 +188,12 @@ class Agent:
         if not self.config.tray:
             return None
         from moodplayer.desktop import Tray
-        return Tray(bus, self, notify=lambda summary, body: self.notifier.show(summary, body))
+        try:
+            return Tray(bus, self, notify=lambda summary, body: self.notifier.show(summary,
+                                                                                  body))
+        except dbus.DBusException as exc:
+            log.warning("no tray icon: %s", exc.get_dbus_message())
+            return None
 
     def _announce(self, signal_name: str, *args: object) -> None:
         """Emit one of the control interface's signals (while the bus is there)."""
@@ -255,9 +260,7 @@ class Agent:
         self.store.close()  # checkpoint everything into the main file
         self.store = StateStore(self.store.path)
         self.control = None
-        if self.tray is not None:
-            self.tray.close()
-        self.tray = None
+        self.tray = None  # it went with the bus; a new one comes with the next
         log.warning("the session bus went away: state flushed; waiting for it to come back")
         self._reconnect = GLib.timeout_add(int(RECONNECT_S * 1000), self._try_reconnect)
 

@@ -15,6 +15,7 @@ import os
 from collections.abc import Callable
 
 import dbus
+import dbus.bus
 import dbus.service
 
 from moodplayer.desktop._properties import PropertiesObject
@@ -35,7 +36,9 @@ class StatusNotifierItem(PropertiesObject):
                  on_secondary: Callable[[], None]) -> None:
         self.bus_name = f"{INTERFACE}-{os.getpid()}-{next(_SERIAL)}"
         super().__init__(bus, OBJECT_PATH)
-        self._owned = dbus.service.BusName(self.bus_name, bus, do_not_queue=True)
+        # Asked for and given back here (not a dbus.service.BusName, which gives its name
+        # back when collected, failing loudly once the bus has gone away).
+        bus.request_name(self.bus_name, dbus.bus.NAME_FLAG_DO_NOT_QUEUE)
         self._bus = bus
         self._menu = menu
         self._theme = icon_theme_path
@@ -50,7 +53,7 @@ class StatusNotifierItem(PropertiesObject):
         """Unexport the item and give its name back (the watcher drops it)."""
         self._watch.cancel()
         self.remove_from_connection()
-        self._owned = None  # the last reference: the bus name is released
+        self._bus.release_name(self.bus_name)
 
     def show(self, icon: str, title: str, body: str) -> None:
         """Show ``icon`` and the tooltip ``title``/``body``; hosts hear of what changed."""

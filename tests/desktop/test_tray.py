@@ -89,7 +89,8 @@ class Panel:
 
 
 def _status() -> dict[str, str]:
-    return AgentClient().status()
+    """The agent's Status, over a connection of its own to the test's session bus."""
+    return AgentClient(dbus.bus.BusConnection(os.environ["DBUS_SESSION_BUS_ADDRESS"])).status()
 
 
 def _store(predicate) -> bool:
