@@ -92,14 +92,18 @@ def press_notification_button(display: str, index: int, workdir: Path) -> None:
     left, top = max(0, x), max(0, y)
     shot = screenshot(display, workdir / "notification.png",
                       (width - (left - x), height - (top - y)), (left, top))
-    grey = cv2.imread(str(shot), cv2.IMREAD_GRAYSCALE)
-    strip = grey[-32:] < 110  # the buttons' labels: dark text on the light window
-    columns = np.flatnonzero(strip.any(axis=0))
-    clusters = np.split(columns, np.flatnonzero(np.diff(columns) > 8) + 1) if columns.size else []
+    margin = 12  # inside the window's rounded border
+    dark = cv2.imread(str(shot), cv2.IMREAD_GRAYSCALE)[margin:-margin, margin:-margin] < 110
+    rows = np.flatnonzero(dark.any(axis=1))  # lines of text: the last one holds the buttons
+    if not rows.size:
+        raise AssertionError("the notification shows no text")
+    bands = np.split(rows, np.flatnonzero(np.diff(rows) > 3) + 1)
+    line = dark[bands[-1][0]:bands[-1][-1] + 1]
+    columns = np.flatnonzero(line.any(axis=0))
+    clusters = np.split(columns, np.flatnonzero(np.diff(columns) > 8) + 1)
     if index >= len(clusters):
         raise AssertionError(f"the notification shows {len(clusters)} buttons, not {index + 1}")
-    column = int(clusters[index].mean())
-    row = int(np.flatnonzero(strip[:, clusters[index]].any(axis=1)).mean())
-    subprocess.run([xdotool, "mousemove", str(left + column),
-                    str(top + grey.shape[0] - 32 + row), "click", "1"],
+    click_x = left + margin + int(clusters[index].mean())
+    click_y = top + margin + int(bands[-1].mean())
+    subprocess.run([xdotool, "mousemove", str(click_x), str(click_y), "click", "1"],
                    env=env, timeout=30, check=True)
