@@ -189,8 +189,8 @@ class Agent:
             return None
         from moodplayer.desktop import Tray
         try:
-            return Tray(bus, self, notify=lambda summary, body: self.notifier.show(summary,
-                                                                                  body))
+            # Its answers ("why this track?") are asked for: shown even with notifications off.
+            return Tray(bus, self, notify=Notifier(bus).show)
         except dbus.DBusException as exc:
             log.warning("no tray icon: %s", exc.get_dbus_message())
             return None
@@ -336,7 +336,9 @@ class Agent:
         return False
 
     def _watch_camera(self) -> bool:
-        """Once a second while the camera is open: a camera that went silent means absent."""
+        """Once a second while the camera is open: a camera that went silent means absent;
+        a camera whose reader stopped on its own is announced as released."""
+        self._camera_changed()
         silent = time.monotonic() - self.source.last_reading
         if not self.absent and silent > max(self.config.absent_after, 2.0 / self.config.fps):
             log.warning("no frames from the camera for %.0f s: mood is absent", silent)

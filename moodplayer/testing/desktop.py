@@ -10,11 +10,12 @@ the virtual screen with ffmpeg.
 from __future__ import annotations
 
 import subprocess
+import time
 from pathlib import Path
 
 from moodplayer.testing.bus import PrivateBus
 from moodplayer.testing.players import player_env, start_xvfb
-from moodplayer.testing.processes import Processes, UnavailableError, require
+from moodplayer.testing.processes import STARTUP_S, Processes, UnavailableError, require
 
 XFCONFD = Path("/usr/lib/x86_64-linux-gnu/xfce4/xfconf/xfconfd")
 WATCHER = "org.kde.StatusNotifierWatcher"
@@ -75,14 +76,31 @@ def press_notification_button(display: str, index: int, workdir: Path) -> None:
     """Click the ``index``-th button (0: the first action) of the notification that
     Debian's notification-daemon shows on ``display``, as a person would.
 
-    The buttons are found on the screen: the notification window's bottom strip holds
-    one cluster of dark text pixels per button, left to right in the order of the actions.
+    The buttons are found on the screen: the last line of dark text in the notification's
+    window is the buttons' labels, one cluster of pixels per button, left to right in the
+    order of the actions.
     """
+    xdotool = require("xdotool")
+    env = {"DISPLAY": display, "PATH": "/usr/bin:/bin"}
+    deadline = time.monotonic() + STARTUP_S
+    while True:  # until the window is drawn whole, with its buttons
+        found = _buttons(xdotool, env, display, workdir)
+        if found is not None and index < len(found[0]):
+            break
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the notification shows no button {index + 1}")
+        time.sleep(0.2)
+    columns, row = found
+    subprocess.run([xdotool, "mousemove", str(columns[index]), str(row), "click", "1"],
+                   env=env, timeout=30, check=True)
+
+
+def _buttons(xdotool: str, env: dict[str, str], display: str,
+             workdir: Path) -> tuple[list[int], int] | None:
+    """Where the notification's buttons are on the screen: the x of each, and their y."""
     import cv2
     import numpy as np
 
-    xdotool = require("xdotool")
-    env = {"DISPLAY": display, "PATH": "/usr/bin:/bin"}
     found = subprocess.run([xdotool, "search", "--sync", "--onlyvisible", "--name",
                             "^Notification$", "getwindowgeometry", "--shell"],
                            capture_output=True, text=True, env=env, timeout=30, check=True)
@@ -96,14 +114,10 @@ def press_notification_button(display: str, index: int, workdir: Path) -> None:
     dark = cv2.imread(str(shot), cv2.IMREAD_GRAYSCALE)[margin:-margin, margin:-margin] < 110
     rows = np.flatnonzero(dark.any(axis=1))  # lines of text: the last one holds the buttons
     if not rows.size:
-        raise AssertionError("the notification shows no text")
+        return None
     bands = np.split(rows, np.flatnonzero(np.diff(rows) > 3) + 1)
     line = dark[bands[-1][0]:bands[-1][-1] + 1]
     columns = np.flatnonzero(line.any(axis=0))
     clusters = np.split(columns, np.flatnonzero(np.diff(columns) > 8) + 1)
-    if index >= len(clusters):
-        raise AssertionError(f"the notification shows {len(clusters)} buttons, not {index + 1}")
-    click_x = left + margin + int(clusters[index].mean())
-    click_y = top + margin + int(bands[-1].mean())
-    subprocess.run([xdotool, "mousemove", str(click_x), str(click_y), "click", "1"],
-                   env=env, timeout=30, check=True)
+    return ([left + margin + int(c.mean()) for c in clusters],
+            top + margin + int(bands[-1].mean()))

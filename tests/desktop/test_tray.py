@@ -20,72 +20,17 @@ import pytest
 
 from moodplayer.agent.control import AgentClient
 from moodplayer.agent.store import StateStore
-from moodplayer.desktop.dbusmenu import INTERFACE as MENU
-from moodplayer.desktop.sni import INTERFACE as ITEM
-from moodplayer.desktop.sni import WATCHER, WATCHER_PATH
 from moodplayer.desktop.states import ICON_THEME_PATH, ICONS, MEANINGS
-from moodplayer.testing import PrivateBus, Processes, start_mpv
+from moodplayer.testing import Processes, start_mpv
 from moodplayer.testing.desktop import PANEL_SIZE, screenshot
 from moodplayer.vision.insight import insightface_sample
 
 pytestmark = pytest.mark.players
 
-PROPERTIES = "org.freedesktop.DBus.Properties"
 #: Where `docs/user-guide.md` takes its tray picture from, when asked to refresh it.
 DOCS_SHOT_ENV = "MOODPLAYER_TRAY_SCREENSHOT"
 #: The part of the screen the picture shows: the panel's left end and the menu below it.
 SHOT = (330, 360)
-
-
-class Panel:
-    """What a tray host does over D-Bus: ask the watcher for the items, read an item's
-    properties, fetch its menu and click entries (a blocking connection of its own)."""
-
-    def __init__(self, bus: PrivateBus) -> None:
-        self.conn = dbus.bus.BusConnection(bus.address)
-
-    def items(self) -> list[str]:
-        """The items registered with the watcher (``name/path`` or ``name``)."""
-        watcher = self.conn.get_object(WATCHER, WATCHER_PATH)
-        return [str(i) for i in watcher.Get(WATCHER, "RegisteredStatusNotifierItems",
-                                            dbus_interface=PROPERTIES)]
-
-    def item(self) -> str:
-        """The bus name of the one registered item."""
-        (entry,) = self.items()
-        return entry.split("/", 1)[0]
-
-    def prop(self, name: str) -> object:
-        """One property of the item, as the host reads it."""
-        obj = self.conn.get_object(self.item(), "/StatusNotifierItem")
-        return obj.Get(ITEM, name, dbus_interface=PROPERTIES)
-
-    def _menu(self):
-        return self.conn.get_object(self.item(), str(self.prop("Menu")))
-
-    def entries(self) -> dict[str, tuple[int, dict]]:
-        """Every menu entry by label: its id and properties."""
-        _revision, root = self._menu().GetLayout(0, -1, [], dbus_interface=MENU)
-        found: dict[str, tuple[int, dict]] = {}
-
-        def walk(node) -> None:
-            item_id, props, children = node
-            if "label" in props:
-                found[str(props["label"])] = (int(item_id), dict(props))
-            for child in children:
-                walk(child)
-        walk(root)
-        return found
-
-    def click(self, label: str) -> None:
-        """Click the entry labelled ``label`` (it must be there and enabled)."""
-        item_id, props = self.entries()[label]
-        assert props.get("enabled", True), f"{label!r} is disabled"
-        self._menu().Event(item_id, "clicked", dbus.Int32(0), dbus.UInt32(int(time.time())),
-                           dbus_interface=MENU)
-
-    def close(self) -> None:
-        self.conn.close()
 
 
 def _status() -> dict[str, str]:
@@ -163,8 +108,8 @@ def browser(tmp_path: Path) -> tuple[Path, Path]:
 
 
 def test_tray_shows_the_camera_and_its_menu_steers_the_agent(
-        tray_host, private_bus, procs: Processes, tmp_path, make_config, annotated_library,
-        start_agent, wait_for, detector, camera_dir, browser):
+        tray_host, panel, private_bus, procs: Processes, tmp_path, make_config,
+        annotated_library, start_agent, wait_for, detector, camera_dir, browser):
     own = sorted((annotated_library / "music").rglob("*.ogg"))[0]
     start_mpv(procs, private_bus, tmp_path / "mpv.sock", own)  # music plays: the camera opens
     config = make_config(annotated_library, f"""
@@ -183,7 +128,6 @@ def test_tray_shows_the_camera_and_its_menu_steers_the_agent(
     script, opened = browser
     agent = start_agent("--config", str(config), "--grant-consent",
                         env={**os.environ, "BROWSER": str(script)})
-    panel = Panel(private_bus)
 
     # Registered with the real tray host, which reads its icons from the project's folder.
     assert wait_for(lambda: len(panel.items()) == 1), agent.log_path.read_text()
@@ -257,7 +201,6 @@ def test_tray_shows_the_camera_and_its_menu_steers_the_agent(
     panel.click("Quit moodplayer")
     assert agent.wait(30) == 0
     assert wait_for(lambda: panel.items() == [])
-    panel.close()
 
     monitor.terminate()
     signals = monitor.communicate(timeout=10)[0]
