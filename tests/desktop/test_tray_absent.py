@@ -10,6 +10,7 @@ import dbus.bus
 from moodplayer.agent.control import BUS_NAME as AGENT_NAME
 from moodplayer.agent.control import AgentClient
 from moodplayer.desktop.sni import INTERFACE as ITEM
+from moodplayer.desktop.states import ICONS, MEANINGS
 from moodplayer.testing.desktop import start_tray_host
 
 NO_TRAY = "no tray on the desktop"
@@ -34,6 +35,8 @@ def test_without_a_tray_one_line_then_a_tray_that_appears_shows_the_icon(
     agent = start_agent("--config", str(make_config(annotated_library)), "--mood-script",
                         "calm:600")
     assert wait_for(lambda: NO_TRAY in agent.log_path.read_text())
+    # Scripted moods, no camera: the icon (on the bus, for a tray to come) says standby.
+    assert panel.prop("IconName") == ICONS["standby"]
     status = _agent(private_bus).status()  # everything else works
     assert status["mood"] == "calm" and status["state"] == "running"
     assert _agent(private_bus).set_target("sad") == "sad"
@@ -43,6 +46,15 @@ def test_without_a_tray_one_line_then_a_tray_that_appears_shows_the_icon(
     log = agent.log_path.read_text()
     assert log.count(NO_TRAY) == 1
     assert "tray icon shown" in log and "Traceback" not in log
+
+
+def test_sensing_off_shows_the_off_icon(panel, make_config, annotated_library, start_agent,
+                                        wait_for):
+    agent = start_agent("--config", str(make_config(annotated_library, "sensing: off")))
+    assert wait_for(lambda: "agent running" in agent.log_path.read_text())  # tray made
+    assert panel.prop("IconName") == ICONS["off"]
+    _icon, _pixmaps, title, _body = panel.prop("ToolTip")
+    assert title == f"moodplayer: {MEANINGS['off']}"
 
 
 def test_tray_no_shows_no_icon(panel, private_bus, procs, tmp_path, make_config, annotated_library,
