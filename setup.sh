@@ -37,10 +37,15 @@ APT_USER=(
 # The dev layer: the real players the integration tests drive, headless (rhythmbox-plugins
 # holds Rhythmbox's MPRIS plugin, only "recommended" by rhythmbox), a virtual screen, a
 # real notification daemon and a browser to render the report, strace for the privacy test.
+# The tray tests: xfce4-panel (its status tray is a real StatusNotifierWatcher and host;
+# xfconf holds its settings), xdotool (clicks the tray icon and notification buttons as a
+# person does), librsvg2-bin (renders the icons at 16 and 22 px), gir1.2-gtk-3.0 (GTK's
+# own icon theme lookup, as tray hosts do it).
 APT_DEV=(
   vlc-bin vlc-plugin-base rhythmbox rhythmbox-plugins xvfb xauth gstreamer1.0-plugins-good
   audacious playerctl libsdl2-2.0-0 mpd mpdris2
   notification-daemon chromium strace
+  xfce4-panel xfconf xdotool librsvg2-bin gir1.2-gtk-3.0
 )
 
 if ((apt)); then

@@ -183,8 +183,7 @@ def _forget(_args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from moodplayer import paths
-    from moodplayer.agent.report import parse_since, write_report
+    from moodplayer.agent.report import default_report_path, parse_since, write_report
     from moodplayer.agent.store import StateStore
 
     now = time.time()
@@ -192,7 +191,7 @@ def _report(args: argparse.Namespace) -> int:
         since = parse_since(args.since, now)
     except ValueError as exc:
         raise MoodplayerError(str(exc)) from exc
-    target = args.output or paths.data_dir() / "moodplayer-report.html"
+    target = args.output or default_report_path()
     with StateStore() as store:
         write_report(store, target, since=since, now=now)
     print(target)

@@ -95,6 +95,9 @@ SCHEMA: Mapping[str, Option] = {
                      Choice(MOODS)),
     "notifications": Option(True, "show a desktop notification when music is queued",
                             Boolean()),
+    "tray": Option(True, "show an icon in the desktop's tray (StatusNotifierItem): the "
+                   "camera's state, the mood, and a menu to pause, like, steer or quit",
+                   Boolean()),
     "players": Option((), "players to use, in priority order (e.g. [rhythmbox, vlc]); "
                       "empty: any MPRIS player", Names()),
     "ignore_players": Option((), "players never to use", Names()),
@@ -136,6 +139,7 @@ class AgentConfig:
     policy: PolicyName = "match"
     target: Mood = "happy"
     notifications: bool = True
+    tray: bool = True
     players: tuple[str, ...] = ()
     ignore_players: tuple[str, ...] = ()
     mpv_socket: Path | None = None

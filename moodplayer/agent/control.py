@@ -3,8 +3,10 @@
 
 Bus name ``org.moodplayer.Agent``, object ``/org/moodplayer/Agent``, interface
 ``org.moodplayer.Agent1``: Status, Pause, Resume, Like, Dislike, NextTarget,
-SetTarget, Now, Forget. The service object only forwards to a ``Controller`` (the
-running agent); the PascalCase names live in this module alone.
+SetTarget, SetPolicy, Now, Report, Forget, Quit; and the signals MoodChanged, TrackQueued,
+CameraChanged and StateChanged, so a tray or a script follows the agent without polling.
+The service object only forwards to a ``Controller`` (the running agent); the PascalCase
+names live in this module alone.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from moodplayer.exceptions import MoodplayerError
 BUS_NAME = "org.moodplayer.Agent"
 OBJECT_PATH = "/org/moodplayer/Agent"
 INTERFACE = "org.moodplayer.Agent1"
+#: The signals the interface emits (a subscriber follows the agent with these).
+SIGNALS = ("MoodChanged", "TrackQueued", "CameraChanged", "StateChanged")
 
 T = TypeVar("T")
 
@@ -48,11 +52,20 @@ class Controller(Protocol):
     def set_target(self, mood: str) -> str:
         """Set the target mood; returns it."""
 
+    def set_policy(self, policy: str) -> str:
+        """Set the policy; returns it."""
+
     def now(self) -> str:
         """Take a glance now; returns what will happen."""
 
+    def report(self) -> str:
+        """Write today's report; returns the file's path."""
+
     def forget(self) -> int:
         """Delete everything stored; returns how many files were removed."""
+
+    def quit(self) -> None:
+        """Stop the agent."""
 
 
 class RefusedError(dbus.DBusException):
@@ -115,15 +128,48 @@ class ControlService(dbus.service.Object):
         """Set the target mood."""
         return _forward(lambda: self._controller.set_target(str(mood)))
 
+    @dbus.service.method(INTERFACE, in_signature="s", out_signature="s")
+    def SetPolicy(self, policy: str) -> str:
+        """Set the policy."""
+        return _forward(lambda: self._controller.set_policy(str(policy)))
+
     @dbus.service.method(INTERFACE, in_signature="", out_signature="s")
     def Now(self) -> str:
         """Glance now."""
         return _forward(self._controller.now)
 
+    @dbus.service.method(INTERFACE, in_signature="", out_signature="s")
+    def Report(self) -> str:
+        """Write today's report; returns its path."""
+        return _forward(self._controller.report)
+
     @dbus.service.method(INTERFACE, in_signature="", out_signature="i")
     def Forget(self) -> int:
         """Delete everything stored; returns how many files went."""
         return _forward(self._controller.forget)
+
+    @dbus.service.method(INTERFACE, in_signature="", out_signature="")
+    def Quit(self) -> None:
+        """Stop the agent (after this call is answered)."""
+        _forward(self._controller.quit)
+
+    # -- signals: the agent calls these to announce a change ---------------------------
+
+    @dbus.service.signal(INTERFACE, signature="sd")
+    def MoodChanged(self, mood: str, confidence: float) -> None:
+        """A sustained mood change ('absent': no face for a while), with its confidence."""
+
+    @dbus.service.signal(INTERFACE, signature="ssss")
+    def TrackQueued(self, path: str, artist: str, title: str, reason: str) -> None:
+        """A track the agent queued, and why it was chosen."""
+
+    @dbus.service.signal(INTERFACE, signature="s")
+    def CameraChanged(self, camera: str) -> None:
+        """The camera was opened ('open') or released ('released')."""
+
+    @dbus.service.signal(INTERFACE, signature="s")
+    def StateChanged(self, state: str) -> None:
+        """The agent was paused ('paused') or resumed ('running')."""
 
 
 class AgentNotRunningError(MoodplayerError):

@@ -180,6 +180,12 @@ class Hands(PlayerListener):
         """Start playback (used once, with ``run --play``, on an idle player)."""
         self.manager.play(self.name or None)
 
+    def skip(self) -> None:
+        """Move the player to its next track, as the user's own skip (it is learnt)."""
+        player = self.manager.player(self.name or None)
+        if player is not None:
+            player.next(by_agent=False)
+
     def close(self) -> None:
         """Stop following players."""
         self.manager.stop()

@@ -144,6 +144,11 @@ tr.played td.outcome, tr.liked td.outcome {{ color: #2b8a3e; }}
 """
 
 
+def default_report_path() -> Path:
+    """Where ``moodplayer report`` (and the tray) write the report by default."""
+    return paths.data_dir() / "moodplayer-report.html"
+
+
 def write_report(store: StateStore, target: Path, *, since: float, now: float) -> Path:
     """Write the report for records since ``since`` to ``target`` and return it.
 

@@ -32,16 +32,19 @@ from moodplayer.agent.defaults import DefaultSelection
 from moodplayer.agent.hands import Hands, PlayerEvent
 from moodplayer.agent.notify import Notifier
 from moodplayer.agent.queue import Queued, QueuePlan
+from moodplayer.agent.report import default_report_path, write_report
 from moodplayer.agent.store import MoodSample, StateStore, forget_all
 from moodplayer.emotion import MOODS
 from moodplayer.exceptions import MoodplayerError, RecommendError, VisionError
 from moodplayer.player import session_address
 from moodplayer.recommend import FeedbackStore, MoodEstimate, Recommender, make_policy
+from moodplayer.recommend.policy import POLICIES
 from moodplayer.tracks import track_id, track_name
 
 if TYPE_CHECKING:
     from moodplayer.agent.camera import CameraMood
     from moodplayer.agent.scripted import ScriptedMood
+    from moodplayer.desktop import Tray
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +54,8 @@ RETRY_S = 5.0
 RECONNECT_S = 2.0
 #: Feedback kinds the player reports that the recommender learns from.
 _LEARNED = {"played": "played", "skipped": "skipped"}
+#: The buttons of the "queued" notification (where the daemon shows actions): key, label.
+QUEUED_ACTIONS = (("like", "Like"), ("skip", "Skip"), ("pause", "Pause"))
 
 CONSENT_QUESTION = """\
 moodplayer reads your facial expression from the camera to choose music.
@@ -130,14 +135,20 @@ class Agent:
         self.plan = QueuePlan(config.queue_length)
         self.defaults = DefaultSelection(config)
         self.target = config.target
+        self.policy = config.policy
         self.recommender = self._recommender()
         self.mood: MoodEstimate | None = None
         self.absent = False
         self.paused = False
         self.source = self._mood_source()
-        self.notifier = Notifier(bus, enabled=config.notifications)
+        #: path -> ("artist – title", reason) of the tracks queued, for status and the tray
+        self.reasons: dict[str, tuple[str, str]] = {}
+        self._announced = ""  # the track the live "queued" notification is about
+        self._camera = "released"
+        self.notifier = self._notifier(bus)
         self.control = ControlService(bus, self)
         self.hands = hands if hands is not None else Hands(config)
+        self.tray = self._tray(bus)
         self._retry = 0
         self._glance = 0
         self._tick = 0
@@ -154,7 +165,7 @@ class Agent:
         # hysteresis): the recommender's per-pick mood belief would filter them twice
         # and hold on to an old mood after a real change.
         return Recommender(self.config.library, store=FeedbackStore(),
-                           policy=make_policy(self.config.policy, self.target),
+                           policy=make_policy(self.policy, self.target),
                            directory=self.config.directory, mood_belief=False)
 
     def _mood_source(self) -> ScriptedMood | CameraMood | None:
@@ -170,6 +181,26 @@ class Agent:
             log.warning("sensing disabled: %s", exc)
             self.sensing = "off"
             return None
+
+    def _notifier(self, bus: dbus.bus.BusConnection) -> Notifier:
+        return Notifier(bus, enabled=self.config.notifications, on_action=self._on_action)
+
+    def _tray(self, bus: dbus.bus.BusConnection) -> Tray | None:
+        """The tray indicator on ``bus`` (None with ``tray: no``)."""
+        if not self.config.tray:
+            return None
+        from moodplayer.desktop import Tray
+        try:
+            # Its answers ("why this track?") are asked for: shown even with notifications off.
+            return Tray(bus, self, notify=Notifier(bus).show)
+        except dbus.DBusException as exc:
+            log.warning("no tray icon: %s", exc.get_dbus_message())
+            return None
+
+    def _announce(self, signal_name: str, *args: object) -> None:
+        """Emit one of the control interface's signals (while the bus is there)."""
+        if self.control is not None:
+            getattr(self.control, signal_name)(*args)
 
     @property
     def source_name(self) -> str:
@@ -211,6 +242,8 @@ class Agent:
         if self.source is not None:
             self.source.close()
         self.hands.close()
+        if self.tray is not None:
+            self.tray.close()
         if self._reconnect:
             GLib.source_remove(self._reconnect)
             self._reconnect = 0
@@ -229,6 +262,7 @@ class Agent:
         self.store.close()  # checkpoint everything into the main file
         self.store = StateStore(self.store.path)
         self.control = None
+        self.tray = None  # it went with the bus; a new one comes with the next
         log.warning("the session bus went away: state flushed; waiting for it to come back")
         self._reconnect = GLib.timeout_add(int(RECONNECT_S * 1000), self._try_reconnect)
 
@@ -247,7 +281,8 @@ class Agent:
             self.loop.quit()
             return False
         self.bus = bus
-        self.notifier = Notifier(bus, enabled=self.config.notifications)
+        self.notifier = self._notifier(bus)
+        self.tray = self._tray(bus)
         bus.call_on_disconnection(self._bus_lost)
         log.info("the session bus is back: carrying on")
         return False
@@ -266,6 +301,7 @@ class Agent:
             self.source.start(self.on_mood)
             if self.source_name == "camera" and not self._tick:
                 self._tick = GLib.timeout_add_seconds(1, self._watch_camera)
+            self._camera_changed()
         else:
             self._stop_sensing()
 
@@ -275,6 +311,17 @@ class Agent:
         if self._tick:
             GLib.source_remove(self._tick)
             self._tick = 0
+        self._camera_changed()
+
+    def _camera_state(self) -> str:
+        return "open" if getattr(self.source, "open", False) else "released"
+
+    def _camera_changed(self) -> None:
+        """Announce the camera being opened or released (once per change)."""
+        state = self._camera_state()
+        if state != self._camera:
+            self._camera = state
+            self._announce("CameraChanged", state)
 
     def _glance_now(self) -> None:
         if self.sensing != "glance" or self.source is None:
@@ -291,7 +338,9 @@ class Agent:
         return False
 
     def _watch_camera(self) -> bool:
-        """Once a second while the camera is open: a camera that went silent means absent."""
+        """Once a second while the camera is open: a camera that went silent means absent;
+        a camera whose reader stopped on its own is announced as released."""
+        self._camera_changed()
         silent = time.monotonic() - self.source.last_reading
         if not self.absent and silent > max(self.config.absent_after, 2.0 / self.config.fps):
             log.warning("no frames from the camera for %.0f s: mood is absent", silent)
@@ -307,17 +356,18 @@ class Agent:
             log.info("mood: absent (steering paused until a face is seen)")
             self.store.add_mood(MoodSample(time.time(), "absent", 0.0, 0.0, 0.0,
                                            self.source_name))
+            self._announce("MoodChanged", "absent", 0.0)
         else:
             changed = self.absent or self.mood is None or estimate.mood != self.mood.mood
             self.absent, self.mood = False, estimate
             self.store.add_mood(MoodSample(
                 time.time(), estimate.mood, estimate.point.valence, estimate.point.arousal,
-                1.0 if estimate.confidence is None else estimate.confidence,
-                self.source_name))
+                self._confidence(), self.source_name))
             if not changed:
                 return
             log.info("mood: %s%s", estimate.mood,
                      " (scripted)" if self.source_name == "scripted" else "")
+            self._announce("MoodChanged", estimate.mood, self._confidence())
         self._replan()
 
     # -- choosing and queueing -------------------------------------------------------
@@ -449,10 +499,15 @@ class Agent:
                                                title=title, artist=artist, reason=reason,
                                                player=self.hands.name)
             self.plan.added(Queued(path, label, decision))
-            log.info("queued %s: %s", track_name(path, artist, title), reason)
-            lines.append(f"{track_name(path, artist, title)}: {reason}")
+            name = track_name(path, artist, title)
+            log.info("queued %s: %s", name, reason)
+            lines.append(f"{name}: {reason}")
+            self._remember_reason(path, name, reason)
+            self._announce("TrackQueued", path, artist, title, reason)
         if lines:
-            self.notifier.show(f"moodplayer queued music for {label}", "\n".join(lines))
+            self._announced = next(c[0] for c in chosen if c[0] in taken)
+            self.notifier.show(f"moodplayer queued music for {label}", "\n".join(lines),
+                               actions=QUEUED_ACTIONS)
         if lines and not self._kicked and self.options.play and not self.hands.playing:
             self._kicked = True
             self.hands.play()
@@ -484,6 +539,13 @@ class Agent:
         self.plan.adopted(mine, surplus)
         self._take_out(surplus, f"more than {self.plan.length} of its own waiting")
         self._replan()
+
+    def _remember_reason(self, path: str, track: str, reason: str) -> None:
+        """Keep why ``path`` was queued while it waits or plays; forget older ones."""
+        keep = {q.path for q in self.plan.upcoming + self.plan.retired}
+        keep |= {self.plan.playing_path, path}
+        self.reasons = {p: r for p, r in self.reasons.items() if p in keep}
+        self.reasons[path] = (track, reason)
 
     def _retry_fill(self) -> bool:
         self._retry = 0
@@ -532,17 +594,26 @@ class Agent:
 
     # -- Controller (the D-Bus interface) --------------------------------------------
 
+    def _confidence(self) -> float:
+        if self.absent or self.mood is None:
+            return 0.0
+        return 1.0 if self.mood.confidence is None else float(self.mood.confidence)
+
     def status(self) -> Mapping[str, str]:
         """A few named facts about the agent, as strings."""
         mood = "absent" if self.absent else (self.mood.mood if self.mood else "unknown")
         counts = self.store.counts()
+        playing = self.hands.playing_path or ""
+        track, reason = self.reasons.get(playing, (playing, ""))
         return {
             "state": "paused" if self.paused else "running",
             "sensing": self.sensing, "source": self.source_name,
-            "camera": "open" if getattr(self.source, "open", False) else "released",
-            "mood": mood, "steering toward": self._label(),
-            "policy": self.config.policy, "target": self.target,
-            "player": self.hands.name or "none", "playing": self.hands.playing_path or "",
+            "camera": self._camera_state(),
+            "mood": mood, "confidence": f"{self._confidence():.2f}",
+            "steering toward": self._label(),
+            "policy": self.policy, "target": self.target,
+            "player": self.hands.name or "none", "playing": playing,
+            "track": track if self.hands.playing else "", "reason": reason,
             "queued by moodplayer": str(self.plan.waiting()),
             "backed off": "yes" if self.plan.backed_off else "no",
             "stored": ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items()),
@@ -553,16 +624,18 @@ class Agent:
         self.paused = True
         self._stop_sensing()
         log.info("paused (camera released)")
+        self._announce("StateChanged", "paused")
 
     def resume(self) -> None:
         """Sense and queue again."""
         self.paused = False
         log.info("resumed")
+        self._announce("StateChanged", "running")
         self._update_sensing()
         self._fill()
 
-    def _thumb(self, kind: str) -> str:
-        path = self.hands.playing_path
+    def _thumb(self, kind: str, path: str = "") -> str:
+        path = path or self.hands.playing_path
         if not path:
             raise MoodplayerError("nothing is playing")
         self.store.add_feedback(kind=f"{kind}d", path=path, player=self.hands.name)
@@ -584,7 +657,7 @@ class Agent:
         if mood in self.config.never_moods:
             raise MoodplayerError(f"{mood} is in never_moods")
         self.target = mood
-        self.recommender.policy = make_policy(self.config.policy, mood)
+        self.recommender.policy = make_policy(self.policy, mood)
         log.info("target mood: %s", mood)
         self._replan()
         return mood
@@ -595,6 +668,17 @@ class Agent:
         index = allowed.index(self.target) if self.target in allowed else -1
         return self.set_target(allowed[(index + 1) % len(allowed)])
 
+    def set_policy(self, policy: str) -> str:
+        """Choose tracks by another policy from now on (match, uplift or fixed)."""
+        if policy not in POLICIES:
+            raise MoodplayerError(f"unknown policy {policy!r}: expected one of "
+                                  f"{', '.join(POLICIES)}")
+        self.policy = policy
+        self.recommender.policy = make_policy(policy, self.target)
+        log.info("policy: %s", policy)
+        self._replan()
+        return policy
+
     def now(self) -> str:
         """Take a glance now (glance mode); in continuous mode the camera is already on."""
         if self.sensing != "glance":
@@ -603,6 +687,45 @@ class Agent:
             return "paused: resume first"
         self._glance_now()
         return f"glancing for {self.config.glance_seconds:g} s"
+
+    def report(self) -> str:
+        """Write today's report (since midnight) where ``moodplayer report`` writes it."""
+        now = time.time()
+        midnight = time.mktime((*time.localtime(now)[:3], 0, 0, 0, 0, 0, -1))
+        return str(write_report(self.store, default_report_path(), since=midnight, now=now))
+
+    def quit(self) -> None:
+        """Stop the agent once the current call has been answered."""
+        log.info("asked to quit")
+        GLib.idle_add(self.loop.quit)
+
+    def _on_action(self, key: str) -> None:
+        """A button of the "queued" notification was pressed."""
+        try:
+            if key == "like":
+                log.info("from the notification: %s", self._thumb("like", self._announced))
+            elif key == "skip":
+                self._skip(self._announced)
+            elif key == "pause":
+                self.pause()
+        except MoodplayerError as exc:
+            log.info("notification action %s: %s", key, exc)
+
+    def _skip(self, path: str) -> None:
+        """Skip ``path``: the player moves on if it plays; taken out if it waits."""
+        if path and path == self.hands.playing_path:
+            log.info("from the notification: skipping %s", path)
+            self.hands.skip()  # the player reports the skip, which is learnt
+            return
+        waiting = [q for q in self.plan.upcoming if q.path == path]
+        if not waiting:
+            raise MoodplayerError(f"{path or 'that track'} is no longer queued")
+        log.info("from the notification: taking %s out of the queue", path)
+        self.store.add_feedback(kind="skipped", path=path, player=self.hands.name)
+        self._learn(path, "skipped")
+        self.plan.retire(waiting)
+        self.plan.removing += 1
+        self.hands.remove([path], lambda removed, why: self._removed(waiting, removed, why))
 
     def forget(self) -> int:
         """Delete everything stored (state, feedback, learner); carry on with empty stores."""
