@@ -132,6 +132,10 @@ class Agent:
         self.config, self.options, self.store, self.bus = config, options, store, bus
         self.sensing = options.sensing or config.sensing
         self.loop = GLib.MainLoop()
+        # Before the control interface claims the bus name: whoever sees the agent there
+        # may stop it with SIGTERM or SIGINT, and the state is then flushed.
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            GLib.unix_signal_add(GLib.PRIORITY_HIGH, signum, self._on_signal, signum)
         self.plan = QueuePlan(config.queue_length)
         self.defaults = DefaultSelection(config)
         self.target = config.target
@@ -211,8 +215,6 @@ class Agent:
 
     def run(self) -> int:
         """Run until SIGTERM/SIGINT, ``--duration`` or a fatal error; returns the status."""
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            GLib.unix_signal_add(GLib.PRIORITY_HIGH, signum, self._on_signal, signum)
         if self.options.duration:
             GLib.timeout_add(int(self.options.duration * 1000), self._on_duration)
         log.info("agent running: sensing %s (%s), policy %s, keeping %d queued",
