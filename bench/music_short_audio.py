@@ -2,7 +2,8 @@
 
 Every clip of the data sets below (30 s each) is decoded once; then its middle L seconds,
 for each length L, go through the same analysis and model ``beet moodtag`` runs
-(``analyze.analyze_samples`` with no minimum length, ``model.load_model().predict``).
+(``analyze.analyze_samples`` with ``min_duration`` 0, so only ``analyze.SHORTEST``
+holds; ``model.load_model().predict``).
 Per length: how many clips the analysis refuses or fails on, Spearman's rank correlation
 of valence and arousal with the listeners' ratings (musifeast, which the shipped model
 did not learn from) or the quadrant AUCs (mer4q: the model's own training clips, so
@@ -10,9 +11,9 @@ optimistic), the correlation with the same clip's full-length estimate, the shar
 clips whose quadrant agrees with the full-length one, the share whose quadrant is the
 listeners' (musifeast: the signs of the mean ratings less 3), and the mean confidence
 (the model's probability of the quadrant it names: beside the share right, how well it
-knows what it heard). The
-anchor is the full 30 s clip in the same run. ``beet moodtag``'s ``min_duration``
-default is chosen from these figures (docs/benchmarks/music-short-audio.md).
+knows what it heard). The anchor is the full 30 s clip in the same run. ``beet
+moodtag``'s ``min_duration`` default is chosen from these figures
+(docs/benchmarks/music-short-audio.md).
 
     .venv/bin/python bench/music_short_audio.py [--data ../shared/data] [-n 0]
         [--lengths 1.5,2,3,4,5,6,8,10,15,30]

@@ -103,7 +103,7 @@ class MoodtagPlugin(BeetsPlugin):
                          jobs=self._jobs(opts.jobs, values))
         summary = self._run(lib, list(lib.items(args)), run, values, opts.lastfm)
         ui.print_(summary.line())
-        if hint := summary.hint():
+        if not run.pretend and (hint := summary.hint()):
             ui.print_(hint)
         for line in summary.failed:
             ui.print_(f"  failed: {line}")

@@ -60,8 +60,7 @@ class Summary:
             return None
         query = " , ".join(f"moodtag_status:{kind}" for kind in UNANALYSABLE
                            if kind in self.unanalysable)
-        return (f"  not analysable: too short or silent, recorded in moodtag_status and "
-                f"skipped next time unless --force; list them: beet ls {query}")
+        return f"  not analysable, skipped next time unless --force: beet ls {query}"
 
 
 @dataclass(frozen=True)
@@ -136,7 +135,7 @@ class MoodtagRun:
             summary.analysed += 1
         else:
             summary.unanalysable[result.status] += 1
-            self._log.info("not analysable: {}", result.reason)
+            self._log.debug("not analysable: {}", result.reason)  # counted in the summary
         fields.apply(item, result)
         if result.status == "annotated":
             self._log.debug("{}: {} BPM, {}, mood {}", item.filepath, item["bpm"],
