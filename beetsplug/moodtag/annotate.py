@@ -131,15 +131,14 @@ class MoodtagRun:
             summary.failed.append(result.error)
             self._log.error("{}", result.error)
             return
+        fields.apply(item, result)
         if result.status == "annotated":
             summary.analysed += 1
+            self._log.debug("{}: {} BPM, {}, mood {}", item.filepath, item["bpm"],
+                            item["initial_key"], item["moodtag_mood"])
         else:
             summary.unanalysable[result.status] += 1
             self._log.debug("not analysable: {}", result.reason)  # counted in the summary
-        fields.apply(item, result)
-        if result.status == "annotated":
-            self._log.debug("{}: {} BPM, {}, mood {}", item.filepath, item["bpm"],
-                            item["initial_key"], item["moodtag_mood"])
         if opts.pretend:
             ui.show_model_changes(item)
             return
