@@ -9,7 +9,7 @@ from beets import config, plugins, ui
 from beets.plugins import BeetsPlugin
 
 from beetsplug.moodtag import options
-from beetsplug.moodtag.annotate import Annotator, RunOptions, Summary
+from beetsplug.moodtag.annotate import MoodtagRun, RunOptions, Summary
 from beetsplug.moodtag.fields import ITEM_TYPES
 from moodplayer.exceptions import ConfigError
 from moodplayer.music.lastfm import LastFmClient, LastFmSettings
@@ -56,7 +56,8 @@ class MoodtagPlugin(BeetsPlugin):
         cmd = ui.Subcommand("moodtag", help="analyse tempo, key, mood and Last.fm tags")
         p = cmd.parser
         p.add_option("-f", "--force", action="store_true", default=False,
-                     help="re-analyse items already annotated by this version")
+                     help="re-analyse items already annotated (or found not analysable) "
+                     "by this version")
         p.add_option("-w", "--write", action="store_true", dest="write", default=None,
                      help="write bpm and initial_key to the files (default: import.write)")
         p.add_option("-W", "--nowrite", action="store_false", dest="write",
@@ -102,6 +103,8 @@ class MoodtagPlugin(BeetsPlugin):
                          jobs=self._jobs(opts.jobs, values))
         summary = self._run(lib, list(lib.items(args)), run, values, opts.lastfm)
         ui.print_(summary.line())
+        if not run.pretend and (hint := summary.hint()):
+            ui.print_(hint)
         for line in summary.failed:
             ui.print_(f"  failed: {line}")
         if summary.interrupted:
@@ -122,8 +125,8 @@ class MoodtagPlugin(BeetsPlugin):
              lastfm: bool) -> Summary:
         client = self._client(values, lastfm)
         try:
-            return Annotator(self._log, options.analysis_settings(values),
-                             client, values["normalise"]).run(lib, items, run)
+            return MoodtagRun(self._log, options.analysis_settings(values),
+                              client, values["normalise"]).run(lib, items, run)
         finally:
             if client is not None:
                 client.close()

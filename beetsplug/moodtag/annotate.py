@@ -1,8 +1,10 @@
-"""One moodtag run over beets items: skip, analyse in workers, tag, store, summarise."""
+"""One moodtag run over beets items: skip, annotate (``moodplayer.music.annotate``),
+store each item's fields, summarise."""
 
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -12,15 +14,17 @@ from beets.util import syspath
 from mediafile import MediaFile, UnreadableFileError
 
 from beetsplug.moodtag import fields
-from moodplayer.emotion import VA
 from moodplayer.exceptions import AnalysisError
-from moodplayer.music import musicnn
-from moodplayer.music.affect import AudioStats, Normalise, fuse
-from moodplayer.music.analyze import ANALYSIS_VERSION, Analysis, AnalysisSettings
-from moodplayer.music.batch import analyze_many
-from moodplayer.music.lastfm import NO_TAGS, LastFmClient
-from moodplayer.music.model import MusicModel, load_model
-from moodplayer.music.moodtags import tag_estimate
+from moodplayer.music.analyze import UNANALYSABLE, AnalysisSettings
+from moodplayer.music.annotate import (
+    Annotation,
+    Annotator,
+    Failure,
+    Normalise,
+    Track,
+    place_again,
+)
+from moodplayer.music.lastfm import LastFmClient
 from moodplayer.music.progress import Progress
 
 if TYPE_CHECKING:
@@ -35,13 +39,28 @@ class Summary:
     analysed: int = 0
     skipped: int = 0
     failed: list[str] = field(default_factory=list)  # one line per failed item
+    #: items found not analysable in this run, per status (too_short, silent)
+    unanalysable: Counter[str] = field(default_factory=Counter)
     interrupted: bool = False
 
     def line(self) -> str:
-        """``analysed N, skipped N, failed N`` (and ``interrupted`` when it was)."""
+        """``analysed N, skipped N, failed N, not analysable N`` (with the count of each
+        kind when there are any, and ``interrupted`` when it was)."""
         text = (f"moodtag: analysed {self.analysed}, skipped {self.skipped}, "
-                f"failed {len(self.failed)}")
+                f"failed {len(self.failed)}, not analysable {self.unanalysable.total()}")
+        if self.unanalysable:
+            text += " (" + ", ".join(f"{kind.replace('_', ' ')} {self.unanalysable[kind]}"
+                                     for kind in UNANALYSABLE if kind in self.unanalysable)
+            text += ")"
         return text + (" (interrupted: finished items kept)" if self.interrupted else "")
+
+    def hint(self) -> str | None:
+        """How to list the items found not analysable, and what happens to them next."""
+        if not self.unanalysable:
+            return None
+        query = " , ".join(f"moodtag_status:{kind}" for kind in UNANALYSABLE
+                           if kind in self.unanalysable)
+        return f"  not analysable, skipped next time unless --force: beet ls {query}"
 
 
 @dataclass(frozen=True)
@@ -55,8 +74,8 @@ class RunOptions:
     progress: bool = True
 
 
-class Annotator:
-    """Annotates items with analysis, Last.fm tags and emotion, storing each atomically."""
+class MoodtagRun:
+    """Annotates beets items through the music side's Annotator, storing each atomically."""
 
     def __init__(self, log: BeetsLogger, settings: AnalysisSettings,
                  client: LastFmClient | None, normalise: Normalise = "none") -> None:
@@ -65,41 +84,34 @@ class Annotator:
         self._client = client
         self._normalise = normalise
 
-    def _stats(self, lib: Library) -> AudioStats | None:
-        """Library statistics of the audio estimates with ``normalise: library``, else None."""
-        if self._normalise != "library":
-            return None
-        return AudioStats.of(fields.audio_of(i)
-                             for i in lib.items(f"moodtag_version:{ANALYSIS_VERSION}"))
+    def _annotator(self, lib: Library) -> Annotator:
+        """The music side's Annotator for this run (UserError if it cannot work at all)."""
+        library = ([fields.audio_of(i) for i in fields.annotated(lib)]
+                   if self._normalise == "library" else [])
+        try:
+            return Annotator(self._settings, self._client, self._normalise, library)
+        except AnalysisError as exc:
+            raise ui.UserError(f"moodtag: {exc}") from exc
 
     def run(self, lib: Library, items: Sequence[Item], opts: RunOptions) -> Summary:
         """Annotate ``items``; Ctrl-C keeps finished items and ends with the summary."""
-        try:
-            model = load_model()
-            musicnn.check()
-        except AnalysisError as exc:
-            raise ui.UserError(f"moodtag: {exc}") from exc
+        annotator = self._annotator(lib)
         summary = Summary()
-        todo: dict[str, list[Item]] = {}
+        todo: dict[Track, list[Item]] = {}
         for item in items:
             if fields.is_current(item) and not opts.force:
                 summary.skipped += 1
                 self._log.debug("already annotated: {}", item.filepath)
             else:
-                todo.setdefault(str(item.filepath), []).append(item)  # resolved here
-        stats = self._stats(lib)
+                track = Track(str(item.filepath),  # resolved here, in the main thread
+                              item.get("artist", ""), item.get("title", ""),
+                              float(item.get("length") or 0.0))
+                todo.setdefault(track, []).append(item)
         progress = Progress(len(todo), sys.stderr) if opts.progress else None
         try:
-            durations = {path: float(group[0].get("length") or 0.0)
-                         for path, group in todo.items()}
-            for outcome in analyze_many(list(todo), self._settings, opts.jobs, durations):
-                if outcome.analysis is None:
-                    summary.failed.append(outcome.error or outcome.path)
-                    self._log.error("{}", outcome.error)
-                else:
-                    for item in todo[outcome.path]:
-                        self._store(item, outcome.analysis, model, stats, opts)
-                        summary.analysed += 1
+            for result in annotator.annotate_many(list(todo), opts.jobs):
+                for item in todo[result.track]:
+                    self._record(item, result, summary, opts)
                 if progress:
                     progress.advance()
         except KeyboardInterrupt:
@@ -112,22 +124,25 @@ class Annotator:
             self.renormalise(lib)
         return summary
 
-    def _store(self, item: Item, analysis: Analysis, model: MusicModel,
-               stats: AudioStats | None, opts: RunOptions) -> None:
-        tags = NO_TAGS
-        if self._client is not None:
-            tags = self._client.track_tags(item.get("artist", ""), item.get("title", ""))
-        tag_est = tag_estimate(tags.tags)
-        audio = model.predict(analysis)
-        point = VA(audio.valence, audio.arousal)
-        affect = fuse(stats.relative(point) if stats else point, tag_est)
-        fields.apply(item, analysis, audio, affect, tags, tag_est)
-        self._log.debug("{}: {} BPM, {}, mood {}", item.filepath, item["bpm"],
-                        item["initial_key"], item["moodtag_mood"])
+    def _record(self, item: Item, result: Annotation | Failure, summary: Summary,
+                opts: RunOptions) -> None:
+        """Count ``result`` and, unless it is a failure, store it on ``item``."""
+        if isinstance(result, Failure):
+            summary.failed.append(result.error)
+            self._log.error("{}", result.error)
+            return
+        fields.apply(item, result)
+        if result.status == "annotated":
+            summary.analysed += 1
+            self._log.debug("{}: {} BPM, {}, mood {}", item.filepath, item["bpm"],
+                            item["initial_key"], item["moodtag_mood"])
+        else:
+            summary.unanalysable[result.status] += 1
+            self._log.debug("not analysable: {}", result.reason)  # counted in the summary
         if opts.pretend:
             ui.show_model_changes(item)
             return
-        if opts.write:
+        if opts.write and result.status == "annotated":
             self._write_tags(item)
         item.store()  # one transaction: every field lands, or none does
 
@@ -145,14 +160,14 @@ class Annotator:
 
     def renormalise(self, lib: Library) -> int:
         """With ``normalise: library``, re-centre every annotated item; returns items changed."""
-        annotated = list(lib.items(f"moodtag_version:{ANALYSIS_VERSION}"))
-        stats = self._stats(lib) or AudioStats.of(())
+        annotated = fields.annotated(lib)
+        placed = place_again([fields.estimates_of(item) for item in annotated],
+                             self._normalise)
         changed = 0
         with lib.transaction():
-            for item in annotated:
-                affect = fuse(stats.relative(fields.audio_of(item)), fields.tag_estimate_of(item))
+            for item, affect in zip(annotated, placed, strict=True):
                 before = (item.get("moodtag_valence"), item.get("moodtag_arousal"))
-                fields.apply_affect(item, affect)
+                fields.apply_place(item, affect.fused, affect.mood)
                 if (item["moodtag_valence"], item["moodtag_arousal"]) != before:
                     item.store()
                     changed += 1

@@ -1,4 +1,4 @@
-"""The fields moodtag stores on items, their types, and how an analysis fills them."""
+"""The fields moodtag stores on items, their types, and how an annotation fills them."""
 
 from __future__ import annotations
 
@@ -7,16 +7,12 @@ from typing import TYPE_CHECKING
 
 from beets.dbcore import types
 
-from moodplayer.emotion import VA
-from moodplayer.music.analyze import ANALYSIS_VERSION, Analysis
-from moodplayer.music.moodtags import TagEstimate
+from moodplayer.emotion import VA, Mood
+from moodplayer.music.analyze import ANALYSIS_VERSION
+from moodplayer.music.annotate import Annotation, Estimates
 
 if TYPE_CHECKING:
-    from beets.library import Item
-
-    from moodplayer.music.affect import Affect
-    from moodplayer.music.lastfm import Tags
-    from moodplayer.music.model import Prediction
+    from beets.library import Item, Library
 
 #: Every flexible field moodtag writes, with its type (the recommender reads these names).
 ITEM_TYPES: dict[str, types.Type] = {
@@ -40,14 +36,31 @@ ITEM_TYPES: dict[str, types.Type] = {
     "moodtag_mood": types.STRING,  # one of moodplayer.emotion.MOODS
     "moodtag_tags": types.MULTI_VALUE_DSV,
     "moodtag_tag_source": types.STRING,
+    "moodtag_status": types.STRING,  # one of moodplayer.music.annotate.STATUSES
     "moodtag_version": types.INTEGER,
     "moodtag_analyzed": types.DATE,
 }
+#: What a not-analysable item keeps: why, and the analysis version that said so.
+_STATUS_FIELDS = ("moodtag_status", "moodtag_version")
 
 
 def is_current(item: Item) -> bool:
-    """Whether ``item`` was annotated by the current analysis version."""
+    """Whether ``item`` was annotated, or found not analysable, by this analysis version."""
     return item.get("moodtag_version") == ANALYSIS_VERSION
+
+
+def annotated(lib: Library) -> list[Item]:
+    """The items annotated by this analysis version (not those found not analysable)."""
+    return [item for item in lib.items(f"moodtag_version:{ANALYSIS_VERSION}")
+            if item.get("moodtag_status", "annotated") == "annotated"]
+
+
+def estimates_of(item: Item) -> Estimates:
+    """The stored estimates of an annotated item, to place it again."""
+    evidence = item.get("moodtag_tag_evidence", 0.0)
+    tags = (VA(item["moodtag_tag_valence"], item["moodtag_tag_arousal"]) if evidence
+            else None)
+    return Estimates(audio_of(item), tags, evidence)
 
 
 def audio_of(item: Item) -> VA:
@@ -55,28 +68,30 @@ def audio_of(item: Item) -> VA:
     return VA(item["moodtag_audio_valence"], item["moodtag_audio_arousal"])
 
 
-def tag_estimate_of(item: Item) -> TagEstimate | None:
-    """The stored Last.fm mood estimate of an item, or None if it had no mood tags."""
-    evidence = item.get("moodtag_tag_evidence", 0.0)
-    if not evidence:
-        return None
-    return TagEstimate(VA(item["moodtag_tag_valence"], item["moodtag_tag_arousal"]),
-                       evidence, ())
-
-
-def apply_affect(item: Item, affect: Affect) -> None:
+def apply_place(item: Item, fused: VA, mood: Mood) -> None:
     """Set the fused emotion fields of ``item`` (not stored)."""
-    item["moodtag_valence"] = round(affect.fused.valence, 3)
-    item["moodtag_arousal"] = round(affect.fused.arousal, 3)
-    item["moodtag_mood"] = affect.mood
+    item["moodtag_valence"] = round(fused.valence, 3)
+    item["moodtag_arousal"] = round(fused.arousal, 3)
+    item["moodtag_mood"] = mood
 
 
-def apply(item: Item, analysis: Analysis, audio: Prediction, affect: Affect, tags: Tags,
-          estimate: TagEstimate | None) -> None:
-    """Set every moodtag field of ``item`` (not stored).
+def apply(item: Item, annotation: Annotation) -> None:
+    """Set every moodtag field of ``item`` from ``annotation`` (not stored).
 
-    ``audio`` is the model's own estimate, stored as is; ``affect`` the fused one.
+    An annotated track gets every field: the model's own estimate as is, the fused one,
+    tags. A track found not analysable gets its status and the analysis version, and
+    loses the estimates an older analysis left (``bpm`` and ``initial_key``, standard
+    fields other tools may have set, are left alone).
     """
+    item["moodtag_status"] = annotation.status
+    item["moodtag_version"] = annotation.version
+    if annotation.status != "annotated":
+        for name in ITEM_TYPES:
+            if name not in _STATUS_FIELDS and name in item:
+                del item[name]
+        return
+    analysis, audio, affect = annotation.analysis, annotation.audio, annotation.affect
+    assert analysis is not None and audio is not None and affect is not None
     item["bpm"] = round(analysis.bpm)
     item["initial_key"] = analysis.initial_key
     item["moodtag_mode"] = analysis.mode
@@ -91,14 +106,14 @@ def apply(item: Item, analysis: Analysis, audio: Prediction, affect: Affect, tag
     item["moodtag_audio_valence"] = round(audio.valence, 3)
     item["moodtag_audio_arousal"] = round(audio.arousal, 3)
     item["moodtag_confidence"] = round(audio.confidence, 3)
-    apply_affect(item, affect)
-    item["moodtag_tags"] = tags.names
-    item["moodtag_tag_source"] = tags.source
+    apply_place(item, affect.fused, affect.mood)
+    item["moodtag_tags"] = annotation.tags.names
+    item["moodtag_tag_source"] = annotation.tags.source
+    estimate = annotation.tag_estimate
     if estimate is not None and estimate.evidence > 0:
         item["moodtag_tag_valence"] = round(estimate.point.valence, 3)
         item["moodtag_tag_arousal"] = round(estimate.point.arousal, 3)
         item["moodtag_tag_evidence"] = round(estimate.evidence, 3)
     else:
         item["moodtag_tag_evidence"] = 0.0
-    item["moodtag_version"] = analysis.version
     item["moodtag_analyzed"] = time.time()

@@ -14,8 +14,13 @@ from typing import Any
 from beets import ui
 
 from moodplayer.exceptions import ConfigError
-from moodplayer.music.affect import NORMALISE
-from moodplayer.music.analyze import KEY_PROFILES, RHYTHM_METHODS, AnalysisSettings
+from moodplayer.music.analyze import (
+    DEFAULT_MIN_DURATION,
+    KEY_PROFILES,
+    RHYTHM_METHODS,
+    AnalysisSettings,
+)
+from moodplayer.music.annotate import NORMALISE
 from moodplayer.music.lastfm import DEFAULT_SERVER
 from moodplayer.options import (
     Boolean,
@@ -33,13 +38,16 @@ SECTION = "moodtag"
 #: Every option of the ``moodtag:`` section, in the order the documentation lists them.
 SCHEMA: Mapping[str, Option] = {
     "auto": Option(True, "annotate new items when they are imported", Boolean()),
-    "force": Option(False, "re-analyse items already annotated by this version", Boolean()),
+    "force": Option(False, "re-analyse items already annotated (or found not analysable) "
+                    "by this version", Boolean()),
     "jobs": Option(0, "parallel worker processes (0: the CPU count; more than the CPU "
                    "count is capped to it)", Number(0, 1024, integer=True)),
     "excerpt": Option(60.0, "seconds analysed from the middle of each track (0: the whole "
                       "track; else at least min_duration)", Number(0, 3600)),
-    "min_duration": Option(10.0, "tracks shorter than this many seconds are not analysed "
-                           "(they are listed as failed)", Number(0, 3600)),
+    "min_duration": Option(DEFAULT_MIN_DURATION, "tracks shorter than this many seconds "
+                           "are not analysed: they are recorded as moodtag_status "
+                           "too_short, not failed (at least 1.5 s is needed whatever "
+                           "this says)", Number(0, 3600)),
     "key_profile": Option("bgate", "essentia key profile used to find the key",
                           Choice(KEY_PROFILES)),
     "rhythm_method": Option("degara", "essentia beat tracker", Choice(RHYTHM_METHODS)),

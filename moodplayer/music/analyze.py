@@ -2,8 +2,10 @@
 
 ``analyze_file(path, settings)`` decodes an excerpt (``decode``) and returns an
 ``Analysis``; ``analyze_samples`` does the same for samples already in memory. Both raise
-AnalysisError (naming the file and the reason) for undecodable, silent or too-short audio.
-Everything here is picklable plain data, so it runs in worker processes.
+AnalysisError (naming the file and the reason) for audio that cannot be decoded or
+analysed, and its subclass NotAnalysableError for audio that decodes but is too short or
+silent: not a failure, a kind of track (``UNANALYSABLE`` names the kinds). Everything
+here is picklable plain data, so it runs in worker processes.
 """
 
 from __future__ import annotations
@@ -36,6 +38,20 @@ RhythmMethod = Literal["degara", "multifeature"]
 RHYTHM_METHODS: tuple[RhythmMethod, ...] = get_args(RhythmMethod)
 #: Below this RMS level (dBFS) a track counts as silent.
 SILENCE_DB = -60.0
+#: Why audio that decodes cannot be analysed: shorter than ``min_duration``, or silent.
+Unanalysable = Literal["too_short", "silent"]
+UNANALYSABLE: tuple[Unanalysable, ...] = get_args(Unanalysable)
+#: The default ``min_duration``, seconds: one musicnn patch (``musicnn.PATCH_FRAMES``).
+#: On musifeast's 119 clips cut to their middle L seconds (bench/music_short_audio.py,
+#: docs/benchmarks/music-short-audio.md) 3 s keeps 89 % of the full clip's valence rank
+#: correlation with the listeners and 95 % of its arousal one (0.446 / 0.787 against
+#: 0.499 / 0.825); at 2 s valence falls to 0.335 and at 1.5 s to 0.320, the taggers then
+#: hearing one fragment looped. So a 5 s jingle gets an estimate, a 2 s blip does not.
+DEFAULT_MIN_DURATION = 3.0
+#: Audio shorter than this is never analysed, whatever ``min_duration`` says: the
+#: descriptors need a second of sound (``descriptors.describe``), and every clip of the
+#: measurement above still gave an estimate at 1.5 s.
+SHORTEST = 1.5
 #: Tempo, loudness, onset rate and the spectral cues are measured on this many seconds
 #: from the middle of the excerpt (the key on all of it): they are rates and averages,
 #: 30 s is what the tempo benchmark's clips are, and it halves their cost.
@@ -59,7 +75,7 @@ class AnalysisSettings:
     excerpt: float = DEFAULT_EXCERPT  # seconds from the middle; <= 0 means the whole file
     min_bpm: float = 70.0  # tempos are folded by octaves into [min_bpm, max_bpm)
     max_bpm: float = 180.0
-    min_duration: float = 10.0  # shorter tracks are refused
+    min_duration: float = DEFAULT_MIN_DURATION  # shorter tracks are not analysable
 
     def validated(self) -> AnalysisSettings:
         """These settings, or ConfigError naming the bad value and what was expected."""
@@ -76,6 +92,14 @@ class AnalysisSettings:
             raise ConfigError(f"excerpt {self.excerpt}: expected 0 (whole file) or at least "
                               f"min_duration ({self.min_duration} s)")
         return self
+
+
+class NotAnalysableError(AnalysisError):
+    """The audio decodes but cannot be analysed: ``kind`` says why (one of UNANALYSABLE)."""
+
+    def __init__(self, message: str, kind: Unanalysable) -> None:
+        super().__init__(message)
+        self.kind: Unanalysable = kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,18 +193,20 @@ def analyze_samples(
 ) -> Analysis:
     """Analyse mono float32 samples at ``SAMPLE_RATE``; ``name`` appears in errors.
 
-    Raises AnalysisError for audio shorter than ``settings.min_duration`` or silent audio.
+    Raises NotAnalysableError for audio shorter than ``settings.min_duration`` (or than
+    ``SHORTEST``, whatever the settings) or silent audio.
     """
     seconds = len(samples) / SAMPLE_RATE
-    if min(seconds, duration) < settings.min_duration:
-        raise AnalysisError(f"{name}: too short to analyse ({min(seconds, duration):.1f} s, "
-                            f"need at least {settings.min_duration:g} s)")
+    shortest = max(settings.min_duration, SHORTEST)
+    if min(seconds, duration) < shortest:
+        raise NotAnalysableError(f"{name}: too short to analyse ({min(seconds, duration):.1f} s, "
+                            f"need at least {shortest:g} s)", "too_short")
     samples = np.ascontiguousarray(samples, dtype=np.float32)
     rms = float(np.sqrt(np.mean(np.square(samples, dtype=np.float64))))
     rms_db = 20 * math.log10(rms) if rms > 0 else -math.inf
     if rms_db < SILENCE_DB:
-        raise AnalysisError(f"{name}: silent (level {rms_db:.0f} dBFS, "
-                            f"below {SILENCE_DB:.0f} dBFS)")
+        raise NotAnalysableError(f"{name}: silent (level {rms_db:.0f} dBFS, "
+                            f"below {SILENCE_DB:.0f} dBFS)", "silent")
     alg = _algorithms(settings.key_profile, settings.rhythm_method)
     for part in ("key", "rhythm", "onsets"):
         alg[part].reset()  # some keep state between calls (OnsetRate returned 0 without)

@@ -15,21 +15,34 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass
 
 from moodplayer.exceptions import AnalysisError
-from moodplayer.music.analyze import Analysis, AnalysisSettings, analyze_file
+from moodplayer.music.analyze import (
+    Analysis,
+    AnalysisSettings,
+    NotAnalysableError,
+    Unanalysable,
+    analyze_file,
+)
 
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """The result for one path: an Analysis, or the one-line reason it failed."""
+    """The result for one path: an Analysis, or the one-line reason there is none.
+
+    ``unanalysable`` is set (``too_short``, ``silent``) where the audio decodes but
+    cannot be analysed; it is None for an analysis and for a failure.
+    """
 
     path: str
     analysis: Analysis | None
     error: str | None
+    unanalysable: Unanalysable | None = None
 
 
 def _analyze(path: str, settings: AnalysisSettings, duration: float) -> Outcome:
     try:
         return Outcome(path, analyze_file(path, settings, duration), None)
+    except NotAnalysableError as exc:
+        return Outcome(path, None, str(exc), exc.kind)
     except AnalysisError as exc:
         return Outcome(path, None, str(exc))
     except Exception as exc:  # one bad file must not end the run

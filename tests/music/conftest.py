@@ -49,7 +49,8 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Clip]:
 
 @pytest.fixture(scope="session")
 def bad_files(tmp_path_factory: pytest.TempPathFactory, clips: dict[str, Clip]) -> dict[str, Path]:
-    """Files that must fail, by kind: corrupt, truncated, empty, text, silence, short."""
+    """Files that cannot be analysed, by kind: corrupt, truncated, empty, text, missing
+    (they fail), silence and short (they decode: not analysable)."""
     root = tmp_path_factory.mktemp("bad")
     good = clips[".mp3"].path.read_bytes()
     corrupt = root / "corrupt.mp3"
@@ -64,7 +65,7 @@ def bad_files(tmp_path_factory: pytest.TempPathFactory, clips: dict[str, Clip]) 
     silence = root / "silence.flac"
     samples.encode(samples.synthesize(seconds=CLIP_SECONDS, gain_db=-14) * 0.0, silence)
     short = root / "short.opus"
-    samples.render_tune(short, bpm=120, seconds=4.0)
+    samples.render_tune(short, bpm=120, seconds=2.0)  # under the default min_duration
     return {"corrupt": corrupt, "truncated": truncated, "empty": empty, "text": text,
             "silence": silence, "short": short, "missing": root / "missing.mp3"}
 

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from moodplayer.exceptions import AnalysisError, ConfigError
-from moodplayer.music.analyze import AnalysisSettings, analyze_file, fold_bpm
+from moodplayer.exceptions import ConfigError
+from moodplayer.music.analyze import (
+    SHORTEST,
+    AnalysisSettings,
+    NotAnalysableError,
+    analyze_file,
+    fold_bpm,
+)
 from tests.music.conftest import FORMATS
 
 
@@ -34,19 +40,30 @@ def test_cues_are_in_their_ranges(analyses, suffix):
     assert 0.0 < result.dissonance < 1.0
 
 
-def test_silence_is_refused_with_reason(bad_files):
-    with pytest.raises(AnalysisError, match=r"silence\.flac: silent"):
+def test_silence_is_not_analysable_with_reason(bad_files):
+    with pytest.raises(NotAnalysableError, match=r"silence\.flac: silent") as caught:
         analyze_file(bad_files["silence"])
+    assert caught.value.kind == "silent"
 
 
-def test_short_track_is_refused_with_reason(bad_files):
-    with pytest.raises(AnalysisError, match=r"short\.opus: too short to analyse \(4\.0 s"):
+def test_short_track_is_not_analysable_with_reason(bad_files):
+    with pytest.raises(NotAnalysableError,
+                       match=r"short\.opus: too short to analyse \(2\.0 s") as caught:
         analyze_file(bad_files["short"])
+    assert caught.value.kind == "too_short"
 
 
 def test_short_track_accepted_when_minimum_lowered(bad_files):
-    result = analyze_file(bad_files["short"], AnalysisSettings(min_duration=2, excerpt=0))
-    assert result.duration == pytest.approx(4.0, abs=0.1)
+    result = analyze_file(bad_files["short"], AnalysisSettings(min_duration=SHORTEST))
+    assert result.duration == pytest.approx(2.0, abs=0.1)
+
+
+def test_no_minimum_still_refuses_what_cannot_be_described(tmp_path):
+    from moodplayer.music import samples
+
+    blip = samples.render_tune(tmp_path / "blip.flac", seconds=SHORTEST / 2)
+    with pytest.raises(NotAnalysableError, match=rf"need at least {SHORTEST:g} s"):
+        analyze_file(blip, AnalysisSettings(min_duration=0))
 
 
 @pytest.mark.parametrize(
@@ -61,7 +78,7 @@ def test_fold_bpm_into_range(bpm, folded):
         pytest.param(AnalysisSettings(key_profile="major-ish"), "key_profile", id="profile"),
         pytest.param(AnalysisSettings(rhythm_method="guess"), "rhythm_method", id="method"),
         pytest.param(AnalysisSettings(min_bpm=100, max_bpm=150), "min_bpm", id="bpm-range"),
-        pytest.param(AnalysisSettings(excerpt=5), "excerpt", id="excerpt"),
+        pytest.param(AnalysisSettings(excerpt=2), "excerpt", id="excerpt"),
     ],
 )
 def test_bad_settings_are_named(settings, named):

@@ -20,6 +20,8 @@ from moodplayer.music.analyze import ANALYSIS_VERSION
 from tests.music.conftest import FORMATS
 
 AUDIO_FIELDS = [f for f in ITEM_TYPES if not f.startswith("moodtag_tag_")]
+#: The bad_files that decode but cannot be analysed, and the status they get.
+NOT_ANALYSABLE = {"short": "too_short", "silence": "silent"}
 
 
 class MoodtagHelper(IOMixin, PluginTestHelper):
@@ -121,20 +123,27 @@ class TestCommand(MoodtagHelper):
     def test_bad_files_fail_one_line_each_and_stay_untouched(self, clips, bad_files):
         good = self.add_item(path=str(clips[".ogg"].path), title="good", artist="a")
         bad = {kind: self.add_item(path=str(path), title=kind, artist="a")
-               for kind, path in bad_files.items()}
+               for kind, path in bad_files.items() if kind not in NOT_ANALYSABLE}
+        odd = {kind: self.add_item(path=str(bad_files[kind]), title=kind, artist="a")
+               for kind in NOT_ANALYSABLE}
         before = {kind: dict(item) for kind, item in bad.items()}
         with pytest.raises(UserError, match=f"{len(bad)} file"):  # the run fails, and says so
             self.run_command("moodtag", "-j", "1", "--no-lastfm")
         out = self.io.getoutput()
-        assert f"analysed 1, skipped 0, failed {len(bad)}" in out
+        assert (f"analysed 1, skipped 0, failed {len(bad)}, not analysable 2 "
+                "(too short 1, silent 1)") in out
         failed_lines = [ln for ln in out.splitlines() if ln.startswith("  failed: ")]
         assert len(failed_lines) == len(bad)
         for kind, item in bad.items():
             assert any(str(bad_files[kind]) in ln for ln in failed_lines), kind
             item.load()
             assert dict(item) == before[kind]
+        for kind, item in odd.items():  # short and silent: recorded, not failed
+            item.load()
+            assert item.moodtag_status == NOT_ANALYSABLE[kind]
         good.load()
         assert good.moodtag_version == ANALYSIS_VERSION
+        assert good.moodtag_status == "annotated"
 
     @pytest.mark.parametrize(
         ("key", "value"),

@@ -80,7 +80,7 @@ class TestModelInPlugin(MoodtagHelper):
 
         self.add_clips(clips)
         missing = tmp_path / "gone" / "moodplayer-music.json"
-        monkeypatch.setattr("beetsplug.moodtag.annotate.load_model",
+        monkeypatch.setattr("moodplayer.music.annotate.load_model",
                             lambda: load_model.__wrapped__(missing))
         with pytest.raises(UserError, match=str(missing)) as err:
             self.moodtag("--no-lastfm")
