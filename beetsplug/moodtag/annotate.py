@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from beets import config, ui
@@ -59,11 +60,13 @@ class Annotator:
     """Annotates items with analysis, Last.fm tags and emotion, storing each atomically."""
 
     def __init__(self, log: BeetsLogger, settings: AnalysisSettings,
-                 client: LastFmClient | None, normalise: Normalise = "none") -> None:
+                 client: LastFmClient | None, normalise: Normalise = "none",
+                 model: Path | None = None) -> None:
         self._log = log
         self._settings = settings
         self._client = client
         self._normalise = normalise
+        self._model = model  # None: the shipped model
 
     def _stats(self, lib: Library) -> AudioStats | None:
         """Library statistics of the audio estimates with ``normalise: library``, else None."""
@@ -75,7 +78,7 @@ class Annotator:
     def run(self, lib: Library, items: Sequence[Item], opts: RunOptions) -> Summary:
         """Annotate ``items``; Ctrl-C keeps finished items and ends with the summary."""
         try:
-            model = load_model()
+            model = load_model(self._model)
             musicnn.check()
         except AnalysisError as exc:
             raise ui.UserError(f"moodtag: {exc}") from exc
