@@ -3,9 +3,10 @@
 The smoothed reading (a moving average of the probabilities) shows a mood
 (:func:`moodplayer.emotion.read_face`). It points clearly at a new mood when it is
 confident enough and that mood is more probable than the current one by the hysteresis
-margin. The first frame that does so starts that mood's dwell; the mood is announced
-once the minimum dwell has passed, if the reading pointed clearly at it in at least
-``DWELL_SHARE`` of the frames since. A frame or two that read otherwise (an
+margin. The first frame that does so starts that mood's dwell (several moods may be in
+their dwell at once); a mood is announced once its minimum dwell has passed, if the
+reading pointed clearly at it in at least ``DWELL_SHARE`` of the frames since, and its
+dwell ends as soon as it falls below that share. A frame or two that read otherwise (an
 expression the model is unsure of flickers between moods) no longer starts the dwell
 over: a mood the model reads at 40 % waits as long as one it reads at 90 %, as long as
 it is what the face shows most of the time (docs/benchmarks/loop.md). A face gone for
@@ -83,10 +84,8 @@ class MoodSmoother:
         self.confidence = 0.0
         self._start: float | None = None
         self._last_seen: float | None = None
-        self._candidate: Mood | None = None
-        self._since = 0.0
-        self._frames = 0  # frames since the candidate's dwell began
-        self._agreed = 0  # of which pointed clearly at it
+        #: Each candidate mood's dwell: (when it began, frames since, of which read it).
+        self._dwells: dict[Mood, tuple[float, int, int]] = {}
 
     def update(self, probabilities: np.ndarray | None, timestamp: float) -> MoodEvent | None:
         """Feed one sampled frame (None: no face); returns an event if the mood changed."""
@@ -99,7 +98,7 @@ class MoodSmoother:
             gone = timestamp - (self._last_seen if self._last_seen is not None else self._start)
             if gone >= s.absent_after and not self.absent:
                 self.probabilities, self._last_seen = None, None
-                self.mood, self.absent, self._candidate = None, True, None
+                self.mood, self.absent, self._dwells = None, True, {}
                 return MoodEvent(timestamp, None, None, 0.0)
             return None
         p = np.asarray(probabilities, dtype=np.float64)
@@ -117,23 +116,19 @@ class MoodSmoother:
         mood, _, _ = read_face(self.probabilities, self.classes)
         pointing = (mood != self.mood or self.absent) \
             and self.confidence >= s.min_confidence and self._clear(mood)
-        if self._candidate is not None:
-            self._frames += 1
-            self._agreed += pointing and mood == self._candidate
-            if self._agreed >= DWELL_SHARE * self._frames:
-                return self._announce(timestamp)
-            self._candidate = None  # read otherwise most of the time: its dwell is over
-        if not pointing:
+        dwells = {}
+        for candidate, (since, frames, agreed) in self._dwells.items():
+            agreed += pointing and mood == candidate
+            if agreed >= DWELL_SHARE * (frames + 1):  # else read otherwise most of the time
+                dwells[candidate] = (since, frames + 1, agreed)
+        if pointing and mood not in dwells:
+            dwells[mood] = (timestamp, 1, 1)
+        self._dwells = dwells
+        due = [m for m, (since, _, _) in dwells.items() if timestamp - since >= s.dwell]
+        if not due:
             return None
-        self._candidate, self._since, self._frames, self._agreed = mood, timestamp, 1, 1
-        return self._announce(timestamp)
-
-    def _announce(self, timestamp: float) -> MoodEvent | None:
-        """The candidate's event once its dwell has passed (None before)."""
-        if timestamp - self._since < self.settings.dwell or self._candidate is None:
-            return None
-        mood = self._candidate
-        self.mood, self.absent, self._candidate = mood, False, None
+        mood = max(due, key=lambda m: dwells[m][2] / dwells[m][1])
+        self.mood, self.absent, self._dwells = mood, False, {}
         return MoodEvent(timestamp, mood, mood_point(self.probabilities, self.classes, mood),
                          self.confidence)
 
