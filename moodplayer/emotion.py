@@ -8,6 +8,12 @@ of emotions" (pleasure and arousal ratings of emotion terms), rounded to two pla
 ``neutral`` is the origin. Mood labels are regions of the plane: a point gets the
 label of the nearest mood centre, and anything within ``NEUTRAL_RADIUS`` of the
 origin is ``neutral``.
+
+A face is read with :func:`read_face`: the mood whose expression classes together are
+the most probable (``CLASS_MOODS``), at the probability-weighted point of those classes.
+The weighted point of all classes (:func:`point_of`) hedges between moods: a face the
+model finds 47 % sad, 29 % angry, afraid or disgusted lands on the sad/tense border
+(docs/benchmarks/loop.md).
 """
 
 from __future__ import annotations
@@ -119,6 +125,51 @@ def parse_mood(name: str) -> Mood:
     if key not in MOODS:
         raise ValueError(f"unknown mood {name!r}: expected one of {', '.join(MOODS)}")
     return key  # type: ignore[return-value]
+
+
+def mood_masses(
+    probabilities: Sequence[float] | Iterable[float], classes: Sequence[str] = FER_CLASSES
+) -> dict[Mood, float]:
+    """The probability of each mood a face can show: its classes' (``CLASS_MOODS``) summed,
+    over the classes with a known mood (renormalised; empty if none has any mass)."""
+    probs = [max(0.0, float(p)) for p in probabilities]
+    if len(probs) != len(classes):
+        raise ValueError(f"got {len(probs)} probabilities for {len(classes)} classes")
+    masses: dict[Mood, float] = {}
+    for p, c in zip(probs, classes, strict=True):
+        if c in CLASS_MOODS:
+            masses[CLASS_MOODS[c]] = masses.get(CLASS_MOODS[c], 0.0) + p
+    total = sum(masses.values())
+    return {m: v / total for m, v in masses.items()} if total > 0 else {}
+
+
+def mood_point(
+    probabilities: Sequence[float] | Iterable[float], classes: Sequence[str], mood: Mood
+) -> VA:
+    """Where a face showing ``mood`` sits: the probability-weighted point of the classes
+    of that mood (the mood's centre when none of them has any probability)."""
+    own = [(max(0.0, float(p)), CLASS_POINTS[c]) for p, c in zip(probabilities, classes,
+                                                                  strict=True)
+           if CLASS_MOODS.get(c) == mood and c in CLASS_POINTS]
+    total = sum(p for p, _ in own)
+    if total <= 0.0:
+        return MOOD_CENTRES[mood]
+    return VA(sum(p * pt.valence for p, pt in own) / total,
+              sum(p * pt.arousal for p, pt in own) / total)
+
+
+def read_face(
+    probabilities: Sequence[float] | Iterable[float], classes: Sequence[str] = FER_CLASSES
+) -> tuple[Mood, VA, float]:
+    """The mood a classifier output shows (its classes together the most probable), its
+    point (:func:`mood_point`) and the confidence of :func:`point_of`."""
+    probs = [float(p) for p in probabilities]
+    masses = mood_masses(probs, classes)
+    _, confidence = point_of(probs, classes)
+    if not masses:
+        return "neutral", VA(0.0, 0.0), 0.0
+    mood = max(masses, key=lambda m: masses[m])
+    return mood, mood_point(probs, classes, mood), confidence
 
 
 def point_of(

@@ -125,8 +125,8 @@ class MoodtagPlugin(BeetsPlugin):
              lastfm: bool) -> Summary:
         client = self._client(values, lastfm)
         try:
-            return MoodtagRun(self._log, options.analysis_settings(values),
-                              client, values["normalise"]).run(lib, items, run)
+            return MoodtagRun(self._log, options.analysis_settings(values), client,
+                              values["normalise"], values["model"]).run(lib, items, run)
         finally:
             if client is not None:
                 client.close()

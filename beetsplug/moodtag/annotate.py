@@ -7,6 +7,7 @@ import sys
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from beets import config, ui
@@ -78,18 +79,21 @@ class MoodtagRun:
     """Annotates beets items through the music side's Annotator, storing each atomically."""
 
     def __init__(self, log: BeetsLogger, settings: AnalysisSettings,
-                 client: LastFmClient | None, normalise: Normalise = "none") -> None:
+                 client: LastFmClient | None, normalise: Normalise = "none",
+                 model: Path | None = None) -> None:
         self._log = log
         self._settings = settings
         self._client = client
         self._normalise = normalise
+        self._model = model  # None: the shipped model
 
     def _annotator(self, lib: Library) -> Annotator:
         """The music side's Annotator for this run (UserError if it cannot work at all)."""
         library = ([fields.audio_of(i) for i in fields.annotated(lib)]
                    if self._normalise == "library" else [])
         try:
-            return Annotator(self._settings, self._client, self._normalise, library)
+            return Annotator(self._settings, self._client, self._normalise, library,
+                             self._model)
         except AnalysisError as exc:
             raise ui.UserError(f"moodtag: {exc}") from exc
 

@@ -27,6 +27,7 @@ from moodplayer.options import (
     Choice,
     Number,
     Option,
+    OptionalPath,
     ReferenceRow,
     Text,
     check_section,
@@ -58,6 +59,9 @@ SCHEMA: Mapping[str, Option] = {
     "normalise": Option("none", "none: each track's valence and arousal from its own audio; "
                         "library: re-centred over the annotated library (a track then "
                         "moves when other music is added)", Choice(NORMALISE)),
+    "model": Option(None, "music emotion model file (JSON, as `python -m "
+                    "moodplayer.music.train` writes it); empty: the shipped model",
+                    OptionalPath()),
     "lastfm": Option(True, "look up the tracks' Last.fm tags (with lastfm.api_key, or "
                      "beets' shared key)", Boolean()),
     "lastfm_server": Option(DEFAULT_SERVER, "Last.fm API address (an http(s) URL)", Text()),

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal, get_args
 
 from moodplayer.emotion import VA
@@ -107,10 +108,11 @@ class Annotator:
     """
 
     def __init__(self, settings: AnalysisSettings, lastfm: LastFmClient | None = None,
-                 normalise: Normalise = "none", library: Iterable[VA] = ()) -> None:
+                 normalise: Normalise = "none", library: Iterable[VA] = (),
+                 model: Path | None = None) -> None:
         self._settings = settings
         self._lastfm = lastfm
-        self._model = load_model()
+        self._model = load_model(model)  # None: the shipped model
         musicnn.check()
         self._stats = _stats(normalise, library)
 

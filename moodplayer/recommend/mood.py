@@ -10,9 +10,8 @@ from moodplayer.emotion import (
     FER_CLASSES,
     MOOD_CENTRES,
     VA,
-    mood_of,
     parse_mood,
-    point_of,
+    read_face,
 )
 
 
@@ -47,9 +46,9 @@ class MoodEstimate:
     @classmethod
     def from_probabilities(cls, probabilities: Sequence[float],
                            classes: Sequence[str] = FER_CLASSES) -> MoodEstimate:
-        """The estimate of a classifier output: its point, region, and top class as label."""
-        point, confidence = point_of(probabilities, classes)
+        """The estimate of a classifier output (``read_face``): its point, mood, and top
+        class as label."""
+        mood, point, confidence = read_face(probabilities, classes)
         top = classes[max(range(len(classes)), key=lambda i: probabilities[i])]
-        mood = mood_of(point)
         label = top if CLASS_MOODS.get(top) == mood else mood
         return cls(point, mood, confidence, label)

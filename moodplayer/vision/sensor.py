@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from moodplayer.emotion import VA, Mood, point_of
+from moodplayer.emotion import VA, Mood, read_face
 from moodplayer.vision.align import align_face
 from moodplayer.vision.detect import Detector
 from moodplayer.vision.fer import ExpressionModel
@@ -119,7 +119,7 @@ class MoodSensor:
         if probs is None:
             return MoodReading(timestamp, False, None, None, 0.0, self.smoother.mood,
                                self.smoother.absent, event, reason)
-        point, confidence = point_of(probs, self.model.classes)
+        _, point, confidence = read_face(probs, self.model.classes)
         return MoodReading(timestamp, True,
                            {c: float(p) for c, p in zip(self.model.classes, probs, strict=True)},
                            point, confidence, self.smoother.mood, self.smoother.absent, event)

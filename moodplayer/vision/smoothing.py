@@ -1,21 +1,31 @@
 """From noisy per-frame probabilities to a steady mood: EMA, confidence, hysteresis, dwell.
 
-A new mood is announced only when the smoothed reading has pointed clearly at it
-(confident enough, and past the hysteresis margin from the current mood) for the
-whole minimum dwell. A face gone for ``absent_after`` seconds announces "absent",
-which is not "neutral".
+The smoothed reading (a moving average of the probabilities) shows a mood
+(:func:`moodplayer.emotion.read_face`). It points clearly at a new mood when it is
+confident enough and that mood is more probable than the current one by the hysteresis
+margin. The first frame that does so starts that mood's dwell (several moods may be in
+their dwell at once); a mood is announced once its minimum dwell has passed, if the
+reading pointed clearly at it in at least ``DWELL_SHARE`` of the frames since, and its
+dwell ends as soon as it falls below that share. A frame or two that read otherwise (an
+expression the model is unsure of flickers between moods) no longer starts the dwell
+over: a mood the model reads at 40 % waits as long as one it reads at 90 %, as long as
+it is what the face shows most of the time (docs/benchmarks/loop.md). A face gone for
+``absent_after`` seconds announces "absent", which is not "neutral".
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from moodplayer.emotion import MOOD_CENTRES, NEUTRAL_RADIUS, VA, Mood, mood_of, point_of
+from moodplayer.emotion import VA, Mood, mood_masses, mood_point, read_face
 from moodplayer.vision.calibration import NeutralCalibration
+
+#: The least share of the frames since a mood's dwell began that must have pointed
+#: clearly at it for it to be announced (or to stay the candidate).
+DWELL_SHARE = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +52,8 @@ class MoodEvent:
 
 @dataclass(frozen=True, slots=True)
 class SmoothingSettings:
-    """Knobs of the smoother, with their defaults (times in seconds)."""
+    """Knobs of the smoother, with their defaults (times in seconds; ``hysteresis`` is how
+    much more probable, 0..1, a new mood must be than the current one)."""
 
     half_life: float = 1.5
     min_confidence: float = 0.15
@@ -69,10 +80,12 @@ class MoodSmoother:
         self.mood: Mood | None = None
         self.absent = False
         self.probabilities: np.ndarray | None = None
+        #: Moving average (same half-life) of each frame's own confidence.
+        self.confidence = 0.0
         self._start: float | None = None
         self._last_seen: float | None = None
-        self._candidate: Mood | None = None
-        self._since = 0.0
+        #: Each candidate mood's dwell: (when it began, frames since, of which read it).
+        self._dwells: dict[Mood, tuple[float, int, int]] = {}
 
     def update(self, probabilities: np.ndarray | None, timestamp: float) -> MoodEvent | None:
         """Feed one sampled frame (None: no face); returns an event if the mood changed."""
@@ -85,41 +98,45 @@ class MoodSmoother:
             gone = timestamp - (self._last_seen if self._last_seen is not None else self._start)
             if gone >= s.absent_after and not self.absent:
                 self.probabilities, self._last_seen = None, None
-                self.mood, self.absent, self._candidate = None, True, None
+                self.mood, self.absent, self._dwells = None, True, {}
                 return MoodEvent(timestamp, None, None, 0.0)
             return None
         p = np.asarray(probabilities, dtype=np.float64)
         if self.calibration is not None:
             p = self.calibration.apply(p)
+        _, _, frame_confidence = read_face(p, self.classes)
         if self.probabilities is None or self._last_seen is None:
-            self.probabilities = p
+            self.probabilities, self.confidence = p, frame_confidence
         else:
             dt = max(0.0, timestamp - self._last_seen)
             a = 1.0 - 0.5 ** (dt / s.half_life) if s.half_life > 0 else 1.0
             self.probabilities = (1 - a) * self.probabilities + a * p
+            self.confidence = (1 - a) * self.confidence + a * frame_confidence
         self._last_seen = timestamp
-        point, confidence = point_of(self.probabilities, self.classes)
-        candidate = mood_of(point)
-        if (candidate == self.mood and not self.absent) or confidence < s.min_confidence \
-                or not self._clear(point, candidate):
-            self._candidate = None
+        mood, _, _ = read_face(self.probabilities, self.classes)
+        pointing = (mood != self.mood or self.absent) \
+            and self.confidence >= s.min_confidence and self._clear(mood)
+        dwells = {}
+        for candidate, (since, frames, agreed) in self._dwells.items():
+            agreed += pointing and mood == candidate
+            if agreed >= DWELL_SHARE * (frames + 1):  # else read otherwise most of the time
+                dwells[candidate] = (since, frames + 1, agreed)
+        if pointing and mood not in dwells:
+            dwells[mood] = (timestamp, 1, 1)
+        self._dwells = dwells
+        due = [m for m, (since, _, _) in dwells.items() if timestamp - since >= s.dwell]
+        if not due:
             return None
-        if candidate != self._candidate:
-            self._candidate, self._since = candidate, timestamp
-        if timestamp - self._since < s.dwell:
-            return None
-        self.mood, self.absent, self._candidate = candidate, False, None
-        return MoodEvent(timestamp, candidate, point, confidence)
+        mood = max(due, key=lambda m: dwells[m][2] / dwells[m][1])
+        self.mood, self.absent, self._dwells = mood, False, {}
+        return MoodEvent(timestamp, mood, mood_point(self.probabilities, self.classes, mood),
+                         self.confidence)
 
-    def _clear(self, point: VA, candidate: Mood) -> bool:
-        """Whether ``point`` is past the hysteresis margin from the current mood."""
-        current, margin = self.mood, self.settings.hysteresis
-        if current is None or self.absent:
+    def _clear(self, candidate: Mood) -> bool:
+        """Whether the smoothed reading makes ``candidate`` more probable than the current
+        mood by the hysteresis margin."""
+        if self.mood is None or self.absent:
             return True
-        radius = math.hypot(point.valence, point.arousal)
-        if candidate == "neutral":
-            return radius < NEUTRAL_RADIUS - margin / 2
-        if current == "neutral":
-            return radius > NEUTRAL_RADIUS + margin / 2
-        return (point.distance(MOOD_CENTRES[current])
-                - point.distance(MOOD_CENTRES[candidate])) > margin
+        masses = mood_masses(self.probabilities, self.classes)
+        return masses.get(candidate, 0.0) - masses.get(self.mood, 0.0) > \
+            self.settings.hysteresis

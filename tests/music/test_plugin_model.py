@@ -1,13 +1,17 @@
-"""`beet moodtag` with the trained model: absolute estimates, confidence, versions, -w."""
+"""`beet moodtag` with the trained model: absolute estimates, confidence, versions, -w,
+and another model file chosen by ``moodtag.model``."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 from beets import config
 from mediafile import MediaFile
 
 from moodplayer.music.analyze import ANALYSIS_VERSION
-from moodplayer.music.model import load_model
+from moodplayer.music.model import MODEL_NAME
+from moodplayer.resources import model_file
 from tests.music.test_plugin import MoodtagHelper
 
 
@@ -75,16 +79,40 @@ class TestModelInPlugin(MoodtagHelper):
             assert media.title == originals[item.id]
             assert media.comments != "not for the file"
 
-    def test_missing_model_is_one_line_naming_it(self, clips, tmp_path, monkeypatch):
+    def test_missing_model_is_one_line_naming_it(self, clips, tmp_path):
         from beets.ui import UserError
 
         self.add_clips(clips)
         missing = tmp_path / "gone" / "moodplayer-music.json"
-        monkeypatch.setattr("moodplayer.music.annotate.load_model",
-                            lambda: load_model.__wrapped__(missing))
+        config["moodtag"]["model"] = str(missing)
         with pytest.raises(UserError, match=str(missing)) as err:
             self.moodtag("--no-lastfm")
         assert "\n" not in str(err.value)
+        assert all(item.get("moodtag_version") is None for item in self.lib.items())
+
+    def test_model_option_chooses_the_model_file(self, clips, tmp_path):
+        """``moodtag.model`` is the model that annotates: one whose output rows are turned
+        round (Q1<->Q3, Q2<->Q4) puts every track at the opposite point."""
+        items = self.add_clips(clips)
+        self.moodtag("--no-lastfm")
+        shipped = {}
+        for item in items:
+            item.load()
+            shipped[item.id] = (item.moodtag_audio_valence, item.moodtag_audio_arousal)
+        doc = json.loads(model_file(MODEL_NAME).read_text(encoding="utf-8"))
+        for member in doc["members"]:
+            last = member["layers"][-1]
+            last["w"] = [last["w"][i] for i in (2, 3, 0, 1)]
+            last["b"] = [last["b"][i] for i in (2, 3, 0, 1)]
+        turned = tmp_path / "turned.json"
+        turned.write_text(json.dumps(doc), encoding="utf-8")
+        config["moodtag"]["model"] = str(turned)
+        self.moodtag("--no-lastfm", "-f")
+        for item in items:
+            item.load()
+            valence, arousal = shipped[item.id]
+            assert item.moodtag_audio_valence == pytest.approx(-valence, abs=1e-3)
+            assert item.moodtag_audio_arousal == pytest.approx(-arousal, abs=1e-3)
 
     def test_missing_tagger_is_one_line_naming_it(self, clips, tmp_path, monkeypatch):
         from beets.ui import UserError

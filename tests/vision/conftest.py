@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 import pytest
 
-from moodplayer.emotion import mood_of, point_of
+from moodplayer.emotion import read_face
 from moodplayer.vision.detect import ScrfdDetector, YuNetDetector
 from moodplayer.vision.fer import DEFAULT_MODEL, ExpressionModel
 from moodplayer.vision.sensor import FaceReader
@@ -97,11 +97,23 @@ class FacePicker:
             probs = self.read(place(face))
             if probs is None or self.model.classes[int(probs.argmax())] != label:
                 continue
-            if mood is None or mood_of(point_of(probs, self.model.classes)[0]) == mood:
+            if mood is None or read_face(probs, self.model.classes)[0] == mood:
                 found.append(face)
                 if len(found) == count:
                     return found
         pytest.skip(f"fewer than {count} {label} test faces read as {mood or label}")
+
+    def readings(self, label: str, count: int) -> list[np.ndarray]:
+        """The readings of the first ``count`` faces of class ``label`` that the detector
+        finds, placed in a frame: whatever the model makes of them."""
+        found = []
+        for path in sorted((self.root / label).glob("*.jpg")):
+            probs = self.read(place(cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)))
+            if probs is not None:
+                found.append(probs)
+                if len(found) == count:
+                    return found
+        pytest.skip(f"fewer than {count} {label} test faces where the detector finds one")
 
 
 @pytest.fixture(scope="session")
