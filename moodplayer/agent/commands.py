@@ -124,7 +124,7 @@ def add_commands(subparsers: argparse._SubParsersAction,
                                               "or desktop needed", parents=parents)
     demo.add_argument("--dir", type=Path, default=None,
                       help="work here and keep it (default: a temporary dir, removed)")
-    demo.add_argument("--tracks", type=int, default=12, help="sample tracks (default 12)")
+    demo.add_argument("--tracks", type=int, default=24, help="sample tracks (default 24)")
     demo.add_argument("--source", help="video file or image folder to use as the camera "
                                        "(default: a sample photo the insightface package "
                                        "ships)")
@@ -184,8 +184,10 @@ def _forget(_args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     from moodplayer import paths
-    from moodplayer.agent.report import parse_since, write_report
+    from moodplayer.agent.config import load_config
+    from moodplayer.agent.report import parse_since, track_positions, write_report
     from moodplayer.agent.store import StateStore
+    from moodplayer.exceptions import RecommendError
 
     now = time.time()
     try:
@@ -193,8 +195,15 @@ def _report(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise MoodplayerError(str(exc)) from exc
     target = args.output or paths.data_dir() / "moodplayer-report.html"
+    positions, note = {}, ""
+    try:
+        config = load_config(args.config)
+        positions = track_positions(config.library, config.directory)
+    except (ConfigError, RecommendError) as exc:
+        note = f"The queued tracks have no place in the picture: {exc}"
     with StateStore() as store:
-        write_report(store, target, since=since, now=now)
+        write_report(store, target, since=since, now=now, positions=positions,
+                     positions_note=note)
     print(target)
     return 0
 

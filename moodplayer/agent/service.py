@@ -32,7 +32,7 @@ from moodplayer.agent.defaults import DefaultSelection
 from moodplayer.agent.hands import Hands, PlayerEvent
 from moodplayer.agent.notify import Notifier
 from moodplayer.agent.queue import Queued, QueuePlan
-from moodplayer.agent.store import MoodSample, StateStore, forget_all
+from moodplayer.agent.store import REMOVED, MoodSample, StateStore, forget_all
 from moodplayer.emotion import MOODS
 from moodplayer.exceptions import MoodplayerError, RecommendError, VisionError
 from moodplayer.player import session_address
@@ -396,6 +396,8 @@ class Agent:
         # Without an error, what was not removed is no longer waiting (it plays, or the
         # user took it out); after an error it may still be there and keeps counting.
         self.plan.removed([q for q in stale if q.path in removed or not why])
+        for path in removed:
+            self.store.add_feedback(kind=REMOVED, path=path, player=self.hands.name)
         self._fill()
 
     def _fill(self) -> None:

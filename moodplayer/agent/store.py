@@ -23,6 +23,9 @@ from moodplayer.exceptions import StateError
 from moodplayer.storage import open_store
 
 FILENAME = "agent.sqlite3"
+#: The feedback kind the agent records when it took one of its picks out of the player's
+#: queue again (the mood moved on); the player's own kinds are its events' names.
+REMOVED = "removed"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS consent (
