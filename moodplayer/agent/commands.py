@@ -126,8 +126,8 @@ def add_commands(subparsers: argparse._SubParsersAction,
                       help="work here and keep it (default: a temporary dir, removed)")
     demo.add_argument("--tracks", type=int, default=24, help="sample tracks (default 24)")
     demo.add_argument("--source", help="video file or image folder to use as the camera "
-                                       "(default: a sample photo the insightface package "
-                                       "ships)")
+                                       "(default: two photos of faces that scikit-image "
+                                       "ships, in turn)")
     demo.add_argument("--detector", type=Path, default=None,
                       help="face detector weights (default: the usual places)")
     demo.add_argument("--mood-script", default="happy:25,sad:25,energetic:25",
