@@ -20,6 +20,7 @@ import sys
 import tempfile
 import textwrap
 import threading
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -333,7 +334,7 @@ def run_loop(root: Path, config: Path, options: DemoOptions, no_detector: str = 
         seconds = sum(float(s[2]) for s in steps) + 3
         _say(f"the agent on a SCRIPTED mood sequence ({options.mood_script}): the same "
              "loop, with the mood given instead of read from a face")
-        skipper = _Skipper(session, moods=min(2, len(steps)))
+        skipper = _Skipper(session, moods=len(steps))  # in the last mood: its music
         try:
             _agent(env, config, seconds, Story(names, then=skipper.heard), "--mood-script",
                    options.mood_script)
@@ -346,24 +347,38 @@ def run_loop(root: Path, config: Path, options: DemoOptions, no_detector: str = 
 
 
 class _Skipper:
-    """Presses Next once, as a user would: a few seconds into the first track that starts
-    after the ``moods``-th mood of the script, so it counts as skipped, not played."""
+    """Presses Next once in the ``moods``-th mood of the script, as a user would, early
+    enough in a track that the player counts it as skipped: right away if the track that
+    plays started under ``SKIP_WITHIN_S`` ago, else a few seconds into the next one."""
 
-    def __init__(self, session: PrivateSession, moods: int, after_s: float = 4.0) -> None:
-        self.session, self.moods, self.after_s = session, moods, after_s
+    SKIP_WITHIN_S = 10.0
+
+    def __init__(self, session: PrivateSession, moods: int) -> None:
+        self.session, self.moods = session, moods
         self._seen = 0
+        self._started: float | None = None  # when the playing track started, if known
         self._timer: threading.Timer | None = None
 
     def heard(self, line: str) -> None:
-        """Follow the story: count the moods, and start the timer when a track ends."""
-        if line.startswith(MOOD_CHANGE):
+        """Follow the story: count the moods, note when tracks start, press Next once."""
+        now = time.monotonic()
+        if line.startswith(PLAYER_REPORT):  # a track ended: the next one starts
+            self._started = now
+        elif line.startswith(MOOD_CHANGE):
             self._seen += 1
-        elif line.startswith(PLAYER_REPORT) and self._seen >= self.moods and not self._timer:
-            self._timer = threading.Timer(self.after_s, self._skip)
+        else:
+            return
+        if self._timer is not None or self._seen < self.moods or self._started is None:
+            return
+        delay = 1.0 if now - self._started < self.SKIP_WITHIN_S else None
+        if line.startswith(PLAYER_REPORT):
+            delay = 4.0
+        if delay is not None:
+            self._timer = threading.Timer(delay, self._skip)
             self._timer.start()
 
     def _skip(self) -> None:
-        _say("demo: pressing Next in mpv, as a user skipping the track that just started")
+        _say("demo: pressing Next in mpv, as a user skipping the track that plays")
         self.session.next_track()
 
     def cancel(self) -> None:

@@ -27,7 +27,7 @@ MOOD_COLOURS = {
     "sad": "#364fc7", "calm": "#2b8a3e", "neutral": "#868e96", "absent": "#dee2e6",
 }
 #: What became of a queued track, strongest first: (feedback kind, outcome, colour).
-#: A track with no feedback yet is ``WAITING``.
+#: A track the agent heard nothing more of (yet) is ``WAITING``.
 OUTCOMES: tuple[tuple[str, str, str], ...] = (
     ("disliked", "disliked", "#c92a2a"),
     ("liked", "liked", "#2b8a3e"),
@@ -36,7 +36,7 @@ OUTCOMES: tuple[tuple[str, str, str], ...] = (
     (REMOVED, "taken out", "#868e96"),
     ("started", "started", "#1c7ed6"),
 )
-WAITING = "waiting"
+WAITING = "no outcome yet"
 OUTCOME_COLOURS = {outcome: colour for _kind, outcome, colour in OUTCOMES} | \
     {WAITING: "#ffffff"}
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
