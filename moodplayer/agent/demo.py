@@ -20,11 +20,10 @@ import sys
 import tempfile
 import textwrap
 import threading
-import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from moodplayer.agent.story import MOOD_CHANGE, PLAYER_REPORT, Story
+from moodplayer.agent.story import MOOD_CHANGE, QUEUED, Story
 from moodplayer.exceptions import MoodplayerError
 
 #: A development checkout's detector weights (``../shared/models`` beside it), used by
@@ -334,7 +333,7 @@ def run_loop(root: Path, config: Path, options: DemoOptions, no_detector: str = 
         seconds = sum(float(s[2]) for s in steps) + 3
         _say(f"the agent on a SCRIPTED mood sequence ({options.mood_script}): the same "
              "loop, with the mood given instead of read from a face")
-        skipper = _Skipper(session, moods=len(steps))  # in the last mood: its music
+        skipper = _Skipper(session, moods=2)  # the second mood: its music plays at once
         try:
             _agent(env, config, seconds, Story(names, then=skipper.heard), "--mood-script",
                    options.mood_script)
@@ -347,38 +346,26 @@ def run_loop(root: Path, config: Path, options: DemoOptions, no_detector: str = 
 
 
 class _Skipper:
-    """Presses Next once in the ``moods``-th mood of the script, as a user would, early
-    enough in a track that the player counts it as skipped: right away if the track that
-    plays started under ``SKIP_WITHIN_S`` ago, else a few seconds into the next one."""
-
-    SKIP_WITHIN_S = 10.0
+    """Presses Next once, as a user would when the song that plays no longer fits: right
+    after the agent queued music for the ``moods``-th mood of the script (the agent itself
+    never interrupts the playing track)."""
 
     def __init__(self, session: PrivateSession, moods: int) -> None:
         self.session, self.moods = session, moods
         self._seen = 0
-        self._started: float | None = None  # when the playing track started, if known
         self._timer: threading.Timer | None = None
 
     def heard(self, line: str) -> None:
-        """Follow the story: count the moods, note when tracks start, press Next once."""
-        now = time.monotonic()
-        if line.startswith(PLAYER_REPORT):  # a track ended: the next one starts
-            self._started = now
-        elif line.startswith(MOOD_CHANGE):
+        """Follow the story: count the moods; press Next once the new picks are queued."""
+        if line.startswith(MOOD_CHANGE):
             self._seen += 1
-        else:
-            return
-        if self._timer is not None or self._seen < self.moods or self._started is None:
-            return
-        delay = 1.0 if now - self._started < self.SKIP_WITHIN_S else None
-        if line.startswith(PLAYER_REPORT):
-            delay = 4.0
-        if delay is not None:
-            self._timer = threading.Timer(delay, self._skip)
+        elif line.startswith(QUEUED) and self._seen == self.moods and self._timer is None:
+            self._timer = threading.Timer(1.0, self._skip)
             self._timer.start()
 
     def _skip(self) -> None:
-        _say("demo: pressing Next in mpv, as a user skipping the track that plays")
+        _say("demo: pressing Next in mpv, as you would when the song that plays no longer "
+             "fits")
         self.session.next_track()
 
     def cancel(self) -> None:

@@ -16,9 +16,9 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import TextIO
 
-#: How the story tells a mood change and a track's end (see ``STORY``).
+#: How the story tells a mood change and a pick queued (see ``STORY``).
 MOOD_CHANGE = "▶ mood: "
-PLAYER_REPORT = "the player reports: "
+QUEUED = "queued "
 #: A record as the agent's log writes it (``service.setup_logging``).
 _RECORD = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ (?P<level>[A-Z]+) "
                      r"(?P<logger>[\w.]+): (?P<message>.*)$")
@@ -31,8 +31,8 @@ STORY: tuple[tuple[str, str, str], ...] = (
     ("moodplayer.agent.scripted", "scripted mood", "scripted mood"),
     ("moodplayer.agent.service", "mood: ", MOOD_CHANGE),
     ("moodplayer.agent.service", "re-planning for ", "re-planning for "),
-    ("moodplayer.agent.service", "queued ", "queued "),
-    ("moodplayer.agent.service", "heard: ", PLAYER_REPORT),
+    ("moodplayer.agent.service", "queued ", QUEUED),
+    ("moodplayer.agent.service", "heard: ", "the player reports: "),
     ("moodplayer.agent.service", "leaving ", "leaving "),
     ("moodplayer.agent.service", "you took over", "you took over"),
     ("moodplayer.agent.camera", "camera ", "camera "),
