@@ -29,10 +29,12 @@ done
 #  - dbus, libdbus-1-dev, libglib2.0-dev, libgirepository1.0-dev, libcairo2-dev,
 #    pkg-config, gcc, python3-dev: dbus-python and PyGObject build from pip against these.
 #  - mpv and mpv-mpris: the player the demo steers (headless, on a private bus).
+#  - fluidsynth (LGPL-2.1+) and fluid-soundfont-gm (FluidR3 General MIDI, MIT licence,
+#    145 MB): they play the demo's composed library with real instrument samples.
 APT_USER=(
   ffmpeg dbus dbus-x11 libdbus-1-dev libglib2.0-dev libgirepository1.0-dev libcairo2-dev
   pkg-config gcc python3-dev python3-venv
-  mpv mpv-mpris
+  mpv mpv-mpris fluidsynth fluid-soundfont-gm
 )
 # The dev layer: the real players the integration tests drive, headless (rhythmbox-plugins
 # holds Rhythmbox's MPRIS plugin, only "recommended" by rhythmbox), a virtual screen, a

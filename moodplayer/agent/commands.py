@@ -124,10 +124,10 @@ def add_commands(subparsers: argparse._SubParsersAction,
                                               "or desktop needed", parents=parents)
     demo.add_argument("--dir", type=Path, default=None,
                       help="work here and keep it (default: a temporary dir, removed)")
-    demo.add_argument("--tracks", type=int, default=12, help="sample tracks (default 12)")
+    demo.add_argument("--tracks", type=int, default=24, help="sample tracks (default 24)")
     demo.add_argument("--source", help="video file or image folder to use as the camera "
-                                       "(default: a sample photo the insightface package "
-                                       "ships)")
+                                       "(default: two photos of faces that scikit-image "
+                                       "ships, in turn)")
     demo.add_argument("--detector", type=Path, default=None,
                       help="face detector weights (default: the usual places)")
     demo.add_argument("--mood-script", default="happy:25,sad:25,energetic:25",
@@ -183,17 +183,29 @@ def _forget(_args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from moodplayer.agent.report import default_report_path, parse_since, write_report
+    from moodplayer.agent.config import load_config
+    from moodplayer.agent.report import (
+        default_report_path,
+        parse_since,
+        track_positions,
+        write_report,
+    )
     from moodplayer.agent.store import StateStore
-
     now = time.time()
     try:
         since = parse_since(args.since, now)
     except ValueError as exc:
         raise MoodplayerError(str(exc)) from exc
     target = args.output or default_report_path()
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        positions, note = {}, f"The queued tracks have no place in the picture: {exc}"
+    else:
+        positions, note = track_positions(config.library, config.directory)
     with StateStore() as store:
-        write_report(store, target, since=since, now=now)
+        write_report(store, target, since=since, now=now, positions=positions,
+                     positions_note=note)
     print(target)
     return 0
 

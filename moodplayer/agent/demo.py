@@ -23,6 +23,7 @@ import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from moodplayer.agent.story import MOOD_CHANGE, QUEUED, Story
 from moodplayer.exceptions import MoodplayerError
 
 #: A development checkout's detector weights (``../shared/models`` beside it), used by
@@ -30,6 +31,17 @@ from moodplayer.exceptions import MoodplayerError
 CHECKOUT_DETECTOR = Path(__file__).resolve().parents[3] / "shared/models/scrfd_500m.onnx"
 #: The detector the camera stand-in uses (its name in the models manifest).
 DETECTOR = "scrfd_500m"
+#: Photos of faces the camera stand-in shows in turn: (package, file in it, what it is and
+#: its licence). scikit-image ships both; no package at hand ships a sad face with a
+#: licence that lets the project use it (FER-2013 cannot be shipped), so sad is scripted.
+FACES: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    ("skimage", ("data", "astronaut.png"),
+     "astronaut Eileen Collins, smiling; NASA, public domain; ships with scikit-image"),
+    ("skimage", ("data", "camera.png"),
+     "a photographer frowning into his camera; CC0 (Lav Varshney); ships with scikit-image"),
+)
+#: How long the camera stand-in shows each face.
+FACE_SECONDS = 14.0
 
 LS_FORMAT = ("$artist - $title | $bpm BPM $initial_key | valence $moodtag_valence "
              "arousal $moodtag_arousal | $moodtag_mood")
@@ -40,7 +52,7 @@ class DemoOptions:
     """What the user asked of the demo."""
 
     directory: Path | None = None
-    tracks: int = 12
+    tracks: int = 24
     source: str | None = None
     detector: Path | None = None
     mood_script: str = "happy:25,sad:25,energetic:25"
@@ -71,6 +83,7 @@ def write_beets_config(root: Path, *, detector: Path | None = None) -> Path:
         directory: {root / 'music'}
         library: {root / 'library.db'}
         plugins: [moodtag]
+        create_backup_before_migrations: no
         import:
           copy: no
           write: no
@@ -100,28 +113,34 @@ def demo_env(root: Path) -> dict[str, str]:
     return env
 
 
-def _beet(config: Path, env: dict[str, str], *args: str) -> None:
+def _beet(config: Path, env: dict[str, str], *args: str, quiet: bool = False) -> None:
+    """Run ``beet ARGS``; with ``quiet`` its output is shown only if it fails."""
     command = [_tool("beet"), "-c", str(config), *args]
     print("$ beet " + " ".join(args), flush=True)
-    result = subprocess.run(command, env=env, check=False)
+    result = subprocess.run(command, env=env, check=False, text=True,
+                            **({"capture_output": True} if quiet else {}))
     if result.returncode != 0:
+        if quiet:
+            print(result.stdout + result.stderr, end="", file=sys.stderr)
         raise MoodplayerError(f"`beet {' '.join(args)}` failed with exit status "
                               f"{result.returncode}")
 
 
 def build_library(root: Path, tracks: int, detector: Path | None = None) -> Path:
-    """Stage 1: generate, import, annotate and list a sample library; returns the config."""
-    from moodplayer.music.samples import build_sample_library
+    """Stage 1: compose, import, annotate and list a sample library; returns the config."""
+    from moodplayer.music.compose import FEEL, build_demo_library
 
-    _say(f"building a sample library of {tracks} generated tracks in {root / 'music'}")
-    made = build_sample_library(root / "music", tracks)
-    for track in made:
-        print(f"  {track.path.relative_to(root)}  ({track.bpm:g} BPM, {track.tonic} "
-              f"{track.mode})")
+    _say(f"composing {tracks} instrumental tracks, played with General MIDI instrument "
+         f"samples (fluidsynth), into {root / 'music'}")
+    for track in build_demo_library(root / "music", tracks):
+        piece = track.piece
+        print(f"  {track.path.relative_to(root / 'music')}: written {piece.quadrant} "
+              f"{FEEL[piece.quadrant]}, {piece.bpm:g} BPM {piece.tonic} {piece.mode}; "
+              f"{track.scoring}", flush=True)
     config = write_beets_config(root, detector=detector)
     env = demo_env(root)
-    _say("importing it into a throwaway beets library")
-    _beet(config, env, "import", str(root / "music"))
+    _say("importing it into a throwaway beets library (as it is: no autotagging, no copies)")
+    _beet(config, env, "import", str(root / "music"), quiet=True)
     _say("annotating with `beet moodtag` (tempo, key, mode, emotion; no Last.fm)")
     _beet(config, env, "moodtag")
     _say("the fields beets now has")
@@ -171,21 +190,43 @@ class PrivateSession:
         self._stack.close()
 
 
-def _camera_stand_in(root: Path, options: DemoOptions) -> str | None:
-    """The video/folder to use as the camera: --source, else insightface's sample photo."""
-    if options.source:
-        return options.source
-    from moodplayer.vision.insight import insightface_sample
-
-    photo = insightface_sample("t1.jpg")
-    if photo is None:
+def _package_file(package: str, *parts: str) -> Path | None:
+    """A file an installed package ships (None without it), found without importing it."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
         return None
+    path = Path(next(iter(spec.submodule_search_locations)), *parts)
+    return path if path.is_file() else None
+
+
+def camera_faces() -> list[tuple[Path, str]]:
+    """The photos of real faces the camera stand-in shows in turn, with their licences."""
+    found = [(_package_file(package, *parts), what) for package, parts, what in FACES]
+    return [(path, what) for path, what in found if path is not None]
+
+
+def _camera_stand_in(root: Path, options: DemoOptions) -> tuple[str, float, list[str]]:
+    """The video/folder to use as the camera, how long to watch it and what it shows:
+    --source, else a folder of links to ``FACES`` in turn, each held ``FACE_SECONDS`` at
+    the agent's frame rate; ('', 0, []) where there are no faces at hand."""
+    if options.source:
+        return options.source, options.camera_seconds, []
+    faces = camera_faces()
+    if not faces:
+        return "", 0.0, []
+    from moodplayer.agent.config import SCHEMA
+
     folder = root / "camera"
     folder.mkdir(exist_ok=True)
-    link = folder / photo.name
-    if not link.is_symlink():
-        link.symlink_to(photo)  # a link to the package's own file: no image is written
-    return str(folder)
+    frames = round(FACE_SECONDS * SCHEMA["fps"].default)  # the demo leaves fps as it is
+    shown = []
+    for n, (photo, what) in enumerate(faces):
+        shown.append(f"face {n + 1} for {FACE_SECONDS:g} s: {photo.name}, {what}")
+        for i in range(frames):
+            link = folder / f"{n:02d}-{i:03d}{photo.suffix}"
+            if not link.is_symlink():
+                link.symlink_to(photo)  # a link to the package's own file: no image written
+    return str(folder), len(faces) * FACE_SECONDS + 4.0, shown
 
 
 def _detector_ready(options: DemoOptions) -> str:
@@ -242,12 +283,27 @@ def fetch_detector(options: DemoOptions) -> tuple[DemoOptions, str]:
     return replace(options, detector=path), ""
 
 
-def _agent(env: dict[str, str], config: Path, seconds: float, *extra: str) -> None:
+def _agent(env: dict[str, str], config: Path, seconds: float, story: Story,
+           *extra: str) -> None:
+    """Run the agent for ``seconds``, telling its ``story`` as it goes."""
     command = [_tool("moodplayer"), "-v", "run", "--config", str(config),
                "--duration", f"{seconds:g}", *extra]
-    result = subprocess.run(command, env=env, check=False)
-    if result.returncode != 0:
-        raise MoodplayerError(f"the agent stopped with exit status {result.returncode}")
+    with subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True) as agent:
+        story.tell(agent.stdout)
+    if agent.returncode != 0:
+        raise MoodplayerError(f"the agent stopped with exit status {agent.returncode}")
+
+
+def _track_names(config: Path) -> dict[str, str]:
+    """Path -> "Artist – Title" of every track of the demo library."""
+    from moodplayer.agent.config import load_config
+    from moodplayer.music.library import load_tracks
+
+    settings = load_config(config)
+    tracks = load_tracks(settings.library, settings.directory, use_cache=False)
+    return {p: f"{a} – {t}" for p, a, t in zip(tracks.paths, tracks.artists, tracks.titles,
+                                                strict=True)}
 
 
 def run_loop(root: Path, config: Path, options: DemoOptions, no_detector: str = "") -> Path:
@@ -257,37 +313,65 @@ def run_loop(root: Path, config: Path, options: DemoOptions, no_detector: str = 
     """
     env = demo_env(root)
     first = sorted((root / "music").rglob("*.ogg"))[0]
+    names = _track_names(config)
     with PrivateSession(root, env, first) as session:
         _say(f"started a private session bus and a headless mpv (mpv-mpris) on it, "
-             f"playing {first.name} as if you had picked it")
-        stand_in = _camera_stand_in(root, options)
+             f"playing {names.get(str(first), first.name)} as if you had picked it")
         missing = no_detector or _detector_ready(options)
-        if stand_in and not missing:
-            _say(f"the agent with a camera stand-in: {stand_in} (real faces, read by the "
-                 f"face detector and the expression model) for {options.camera_seconds:g} s")
-            _agent(env, config, options.camera_seconds, "--grant-consent", "--source",
-                   stand_in)
+        source, seconds, shown = ("", 0.0, []) if missing else \
+            _camera_stand_in(root, options)
+        if source:
+            _say(f"the agent with a camera stand-in: {source} (real faces, read by the "
+                 f"face detector and the expression model) for {seconds:g} s")
+            for line in shown:
+                print(f"   {line}")
+            _agent(env, config, seconds, Story(names), "--grant-consent", "--source",
+                   source)
         else:
             _say(f"no camera stand-in: {missing or 'no face images at hand'}")
         steps = [p.partition(":") for p in options.mood_script.split(",")]
         seconds = sum(float(s[2]) for s in steps) + 3
         _say(f"the agent on a SCRIPTED mood sequence ({options.mood_script}): the same "
              "loop, with the mood given instead of read from a face")
-        timer = threading.Timer(seconds / 2, _skip, (session,))
-        timer.start()
+        skipper = _Skipper(session, moods=2)  # the second mood: its music plays at once
         try:
-            _agent(env, config, seconds, "--mood-script", options.mood_script)
+            _agent(env, config, seconds, Story(names, then=skipper.heard), "--mood-script",
+                   options.mood_script)
         finally:
-            timer.cancel()
+            skipper.cancel()
     report = root / "report.html"
     subprocess.run([_tool("moodplayer"), "report", "--since", "1h", "-o", str(report)],
                    env=env, check=True, stdout=subprocess.DEVNULL)
     return report
 
 
-def _skip(session: PrivateSession) -> None:
-    _say("demo: pressing Next in mpv, as a user skipping a track")
-    session.next_track()
+class _Skipper:
+    """Presses Next once, as a user would when the song that plays no longer fits: right
+    after the agent queued music for the ``moods``-th mood of the script (the agent itself
+    never interrupts the playing track)."""
+
+    def __init__(self, session: PrivateSession, moods: int) -> None:
+        self.session, self.moods = session, moods
+        self._seen = 0
+        self._timer: threading.Timer | None = None
+
+    def heard(self, line: str) -> None:
+        """Follow the story: count the moods; press Next once the new picks are queued."""
+        if line.startswith(MOOD_CHANGE):
+            self._seen += 1
+        elif line.startswith(QUEUED) and self._seen == self.moods and self._timer is None:
+            self._timer = threading.Timer(1.0, self._skip)
+            self._timer.start()
+
+    def _skip(self) -> None:
+        _say("demo: pressing Next in mpv, as you would when the song that plays no longer "
+             "fits")
+        self.session.next_track()
+
+    def cancel(self) -> None:
+        """Forget a press still to come."""
+        if self._timer is not None:
+            self._timer.cancel()
 
 
 def run_demo(options: DemoOptions) -> int:

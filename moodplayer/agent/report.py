@@ -1,29 +1,45 @@
 """``moodplayer report``: one self-contained HTML page about what the agent did.
 
-A plot of mood over time (inline SVG, no scripts, no external files), the tracks the
-agent queued with their reasons, and what became of each (played, skipped, liked).
+Inline SVG, no scripts, no external files: the moods and the queued tracks as points in
+one valence-arousal picture, each track coloured by what became of it (played, skipped,
+taken out again, ...); mood over time; and the list of tracks with their reasons and
+outcomes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import html
+import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from moodplayer import paths
-from moodplayer.agent.store import Decision, Feedback, MoodSample, StateStore
-from moodplayer.emotion import MOODS
-from moodplayer.exceptions import ConfigError
+from moodplayer.agent.store import REMOVED, Decision, Feedback, MoodSample, StateStore
+from moodplayer.emotion import MOOD_CENTRES, MOODS, VA
+from moodplayer.exceptions import ConfigError, RecommendError
 from moodplayer.options import output_refusal
-from moodplayer.tracks import track_name
+from moodplayer.tracks import track_id, track_name
 
 #: One colour per mood label, for the plot's dots and the table.
 MOOD_COLOURS = {
     "happy": "#e6a100", "energetic": "#d9480f", "tense": "#c92a2a",
     "sad": "#364fc7", "calm": "#2b8a3e", "neutral": "#868e96", "absent": "#dee2e6",
 }
+#: What became of a queued track, strongest first: (feedback kind, outcome, colour).
+#: A track the agent heard nothing more of (yet) is ``WAITING``.
+OUTCOMES: tuple[tuple[str, str, str], ...] = (
+    ("disliked", "disliked", "#c92a2a"),
+    ("liked", "liked", "#2b8a3e"),
+    ("skipped", "skipped", "#e03131"),
+    ("played", "played", "#37b24d"),
+    (REMOVED, "taken out", "#868e96"),
+    ("started", "started", "#1c7ed6"),
+)
+WAITING = "no outcome yet"
+OUTCOME_COLOURS = {outcome: colour for _kind, outcome, colour in OUTCOMES} | \
+    {WAITING: "#ffffff"}
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
@@ -84,34 +100,107 @@ def _plot(moods: Sequence[MoodSample], width: int = 900, height: int = 260) -> s
     return "".join(parts)
 
 
-def _outcome(decision: Decision, feedback: Sequence[Feedback]) -> str:
-    kinds = [f.kind for f in feedback if f.decision_id == decision.id]
-    for kind in ("disliked", "liked", "skipped", "played", "started"):
-        if kind in kinds:
-            return kind
-    return "queued"
+def outcome_of(decision: Decision, feedback: Sequence[Feedback]) -> str:
+    """What became of ``decision``'s track: the strongest of ``OUTCOMES`` its feedback
+    shows, or ``WAITING``."""
+    kinds = {f.kind for f in feedback if f.decision_id == decision.id}
+    return next((outcome for kind, outcome, _c in OUTCOMES if kind in kinds), WAITING)
+
+
+def _plane(moods: Sequence[MoodSample], decisions: Sequence[Decision],
+           outcomes: Sequence[str], positions: Mapping[str, VA], size: int = 480) -> str:
+    """Moods (small dots, joined in time order) and picks (numbered, coloured by outcome)
+    in one valence-arousal square."""
+    pad, rim = 46, 12  # the square reaches ``rim`` beyond -1 and +1: discs there fit
+    span = size - 2 * pad
+
+    def x(valence: float) -> float:
+        return pad + (valence + 1.0) / 2.0 * span
+
+    def y(arousal: float) -> float:
+        return pad + (1.0 - arousal) / 2.0 * span
+
+    parts = [f"<svg xmlns='http://www.w3.org/2000/svg' class='plane' viewBox='0 0 {size} "
+             f"{size}' width='{size}' height='{size}' role='img' aria-label='moods and "
+             "queued tracks in the valence-arousal plane'>",
+             f"<rect x='{pad - rim}' y='{pad - rim}' width='{span + 2 * rim}' "
+             f"height='{span + 2 * rim}' fill='#f8f9fa' stroke='#ced4da'/>",
+             f"<line class='valence-zero' x1='{x(0)}' x2='{x(0)}' y1='{pad - rim}' "
+             f"y2='{pad + span + rim}' stroke='#ced4da'/>",
+             f"<line class='arousal-zero' x1='{pad - rim}' x2='{pad + span + rim}' "
+             f"y1='{y(0)}' y2='{y(0)}' stroke='#ced4da'/>",
+             f"<text x='{size / 2}' y='{size - 8}' text-anchor='middle' font-size='12'>"
+             "valence: unpleasant ← → pleasant</text>",
+             f"<text x='16' y='{size / 2}' text-anchor='middle' font-size='12' "
+             f"transform='rotate(-90 16 {size / 2})'>arousal: calm ← → excited</text>"]
+    for mood, centre in MOOD_CENTRES.items():
+        if mood != "neutral":
+            parts.append(f"<text class='region' x='{x(centre.valence):.1f}' "
+                         f"y='{y(centre.arousal) - 12:.1f}' text-anchor='middle' font-size='15' "
+                         f"fill='{MOOD_COLOURS[mood]}' opacity='0.45'>{mood}</text>")
+    if moods:
+        trail = " ".join(f"{x(m.valence):.1f},{y(m.arousal):.1f}" for m in moods)
+        parts.append(f"<polyline class='mood-trail' fill='none' stroke='#adb5bd' "
+                     f"stroke-width='1' points='{trail}'/>")
+    for m in moods:
+        parts.append(f"<circle class='mood' cx='{x(m.valence):.1f}' cy='{y(m.arousal):.1f}' "
+                     f"r='3.5' fill='{MOOD_COLOURS.get(m.mood, '#000')}' opacity='0.7'>"
+                     f"<title>mood {html.escape(m.mood)} at {_clock(m.ts)}</title></circle>")
+    for number, (d, outcome) in enumerate(zip(decisions, outcomes, strict=True), 1):
+        point = positions.get(d.path)
+        if point is None:
+            continue
+        cx, cy = x(point.valence), y(point.arousal)
+        parts.append(f"<g class='pick' data-outcome='{outcome}'><title>{number}. "
+                     f"{html.escape(d.artist)} – {html.escape(d.title)}: {outcome} (queued "
+                     f"for {html.escape(d.target)})</title><circle cx='{cx:.1f}' "
+                     f"cy='{cy:.1f}' r='9' fill='{OUTCOME_COLOURS[outcome]}' "
+                     f"stroke='#212529' stroke-width='1.5'/><text x='{cx:.1f}' "
+                     f"y='{cy + 4:.1f}' text-anchor='middle' font-size='10' "
+                     f"fill='{'#212529' if outcome == WAITING else '#ffffff'}'>{number}</text>"
+                     "</g>")
+    parts.append("</svg>")
+    return "".join(parts)
 
 
 def render(moods: Sequence[MoodSample], decisions: Sequence[Decision],
-           feedback: Sequence[Feedback], *, since: float, now: float) -> str:
-    """The report page for the given records."""
+           feedback: Sequence[Feedback], *, since: float, now: float,
+           positions: Mapping[str, VA] | None = None, positions_note: str = "") -> str:
+    """The report page for the given records.
+
+    ``positions``: each queued track's place in the plane (by path), from the library;
+    ``positions_note`` says in one line why there are none, where there are none.
+    """
+    positions = positions or {}
+    outcomes = [outcome_of(d, feedback) for d in decisions]
     rows = []
-    for d in decisions:
-        outcome = _outcome(d, feedback)
+    for number, (d, outcome) in enumerate(zip(decisions, outcomes, strict=True), 1):
+        point = positions.get(d.path)
+        where = f"{point.valence:+.2f}, {point.arousal:+.2f}" if point else "–"
         rows.append(
-            f"<tr class='{outcome}'><td>{_clock(d.ts)}</td>"
+            f"<tr class='{outcome.replace(' ', '-')}'><td>{number}</td><td>{_clock(d.ts)}</td>"
             f"<td>{html.escape(track_name(d.path, d.artist, d.title))}</td>"
             f"<td>{html.escape(d.mood)}</td><td>{html.escape(d.target)}</td>"
-            f"<td>{html.escape(d.reason)}</td><td class='outcome'>{outcome}</td></tr>")
-    skipped = sum(1 for d in decisions if _outcome(d, feedback) in ("skipped", "disliked"))
+            f"<td class='va'>{where}</td>"
+            f"<td>{html.escape(d.reason)}</td><td class='outcome'><span class='swatch' "
+            f"style='background:{OUTCOME_COLOURS[outcome]}'></span>{outcome}</td></tr>")
+    skipped = sum(1 for o in outcomes if o in ("skipped", "disliked"))
+    tally = ", ".join(f"{outcomes.count(o)} {o}" for o in OUTCOME_COLOURS if o in outcomes)
+    outcome_legend = " ".join(
+        f"<span class='key'><span class='swatch' style='background:{c}'></span>{o}</span>"
+        for o, c in OUTCOME_COLOURS.items())
+    missing = sum(1 for d in decisions if d.path not in positions)
+    placed_note = (f"<p class='empty'>{html.escape(positions_note)}</p>" if positions_note
+                   else f"<p class='empty'>{missing} queued track(s) are not in the library "
+                        "any more and have no place in the picture.</p>" if missing else "")
     scripted = sum(1 for m in moods if m.source == "scripted")
     note = (f"<p class='scripted'>{scripted} of the {len(moods)} mood readings came from a "
             "scripted mood sequence (<code>--mood-script</code>), not from a face.</p>"
             if scripted else "")
     legend = " ".join(f"<span style='color:{MOOD_COLOURS[m]}'>● {m}</span>" for m in MOODS)
-    table = ("<table><thead><tr><th>queued at</th><th>track</th><th>mood</th>"
-             "<th>target</th><th>why</th><th>outcome</th></tr></thead><tbody>"
-             + "".join(rows) + "</tbody></table>") if rows else \
+    table = ("<table><thead><tr><th>#</th><th>queued at</th><th>track</th><th>mood</th>"
+             "<th>target</th><th>valence, arousal</th><th>why</th><th>outcome</th></tr>"
+             "</thead><tbody>" + "".join(rows) + "</tbody></table>") if rows else \
         "<p class='empty'>No tracks queued in this period.</p>"
     return f"""<!DOCTYPE html>
 <html lang="en">
@@ -124,6 +213,10 @@ table {{ border-collapse: collapse; width: 100%; }}
 th, td {{ text-align: left; padding: 4px 8px; border-bottom: 1px solid #dee2e6; }}
 tr.skipped td.outcome, tr.disliked td.outcome {{ color: #c92a2a; font-weight: bold; }}
 tr.played td.outcome, tr.liked td.outcome {{ color: #2b8a3e; }}
+tr.taken-out td {{ color: #868e96; }}
+.swatch {{ display: inline-block; width: 0.8em; height: 0.8em; border-radius: 50%;
+  border: 1px solid #212529; margin-right: 0.3em; vertical-align: -0.05em; }}
+.key {{ margin-right: 1em; white-space: nowrap; }}
 .empty {{ color: #868e96; }}
 .scripted {{ background: #fff3bf; padding: 4px 8px; }}
 </style>
@@ -132,6 +225,13 @@ tr.played td.outcome, tr.liked td.outcome {{ color: #2b8a3e; }}
 <h1>moodplayer report</h1>
 <p>From {_clock(since) if since > 0 else "the start"} to {_clock(now)}:
 {len(moods)} mood readings, {len(decisions)} tracks queued, {skipped} skipped.</p>
+<h2>Where the music sat</h2>
+<p>Your moods (small dots, joined in time order; colours as below) and the tracks queued
+for them (numbered as in the list), each coloured by what became of it{": " + tally if tally
+else ""}.</p>
+<p>{outcome_legend}</p>
+{placed_note}
+{_plane(moods, decisions, outcomes, positions)}
 <h2>Mood over time</h2>
 <p><span style="color:#1971c2">― valence</span> (unpleasant −1 … pleasant +1),
 <span style="color:#e8590c">― arousal</span> (calm −1 … excited +1); dots: {legend}</p>
@@ -149,18 +249,36 @@ def default_report_path() -> Path:
     return paths.data_dir() / "moodplayer-report.html"
 
 
-def write_report(store: StateStore, target: Path, *, since: float, now: float) -> Path:
+def write_report(store: StateStore, target: Path, *, since: float, now: float,
+                 positions: Mapping[str, VA] | None = None, positions_note: str = "") -> Path:
     """Write the report for records since ``since`` to ``target`` and return it.
 
-    Only a regular file in an existing folder is written, whole or not at all: a folder,
-    a device, a missing or unwritable folder is refused with a ConfigError saying why.
+    ``positions`` and ``positions_note`` as for :func:`render`. Only a regular file in an
+    existing folder is written, whole or not at all: a folder, a device, a missing or
+    unwritable folder is refused with a ConfigError saying why.
     """
     refusal = output_refusal(target)
     if refusal:
         raise ConfigError(f"report not written: {target} {refusal}")
     page = render(store.moods(since), store.decisions(since), store.feedback(since),
-                  since=since, now=now)
+                  since=since, now=now, positions=positions, positions_note=positions_note)
     try:
         return paths.write_private(target, page)
     except OSError as exc:
         raise ConfigError(f"report not written: {target}: {exc.strerror}") from exc
+
+
+def track_positions(library: Path, directory: Path | None = None) -> tuple[dict[str, VA], str]:
+    """Each annotated track's place in the plane (moodtag valence, arousal) by track id,
+    and an empty note; or no places and a one-line note saying why (``library`` is not a
+    readable beets library)."""
+    from moodplayer.music.library import load_tracks
+
+    try:
+        tracks = load_tracks(library, directory)
+    except RecommendError as exc:
+        return {}, f"The queued tracks have no place in the picture: {exc}"
+    valence, arousal = tracks.column("valence"), tracks.column("arousal")
+    return {track_id(path): VA(float(v), float(a))
+            for path, v, a in zip(tracks.paths, valence, arousal, strict=True)
+            if math.isfinite(v) and math.isfinite(a)}, ""  # NaN: not annotated

@@ -32,8 +32,8 @@ from moodplayer.agent.defaults import DefaultSelection
 from moodplayer.agent.hands import Hands, PlayerEvent
 from moodplayer.agent.notify import Notifier
 from moodplayer.agent.queue import Queued, QueuePlan
-from moodplayer.agent.report import default_report_path, write_report
-from moodplayer.agent.store import MoodSample, StateStore, forget_all
+from moodplayer.agent.report import default_report_path, track_positions, write_report
+from moodplayer.agent.store import REMOVED, MoodSample, StateStore, forget_all
 from moodplayer.emotion import MOODS
 from moodplayer.exceptions import MoodplayerError, RecommendError, VisionError
 from moodplayer.player import session_address
@@ -456,6 +456,8 @@ class Agent:
         # Without an error, what was not removed is no longer waiting (it plays, or the
         # user took it out); after an error it may still be there and keeps counting.
         self.plan.removed([q for q in stale if q.path in removed or not why])
+        for path in removed:
+            self.store.add_feedback(kind=REMOVED, path=path, player=self.hands.name)
         self._fill()
 
     def _fill(self) -> None:
@@ -694,7 +696,9 @@ class Agent:
         """Write today's report (since midnight) where ``moodplayer report`` writes it."""
         now = time.time()
         midnight = time.mktime((*time.localtime(now)[:3], 0, 0, 0, 0, 0, -1))
-        return str(write_report(self.store, default_report_path(), since=midnight, now=now))
+        positions, note = track_positions(self.config.library, self.config.directory)
+        return str(write_report(self.store, default_report_path(), since=midnight, now=now,
+                                positions=positions, positions_note=note))
 
     def quit(self) -> None:
         """Stop the agent once the current call has been answered."""

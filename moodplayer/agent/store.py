@@ -25,6 +25,9 @@ from moodplayer.storage import open_store
 FILENAME = "agent.sqlite3"
 #: Paths per query where many are looked up at once (SQLite limits bound parameters).
 _CHUNK = 500
+#: The feedback kind the agent records when it took one of its picks out of the player's
+#: queue again (the mood moved on); the player's own kinds are its events' names.
+REMOVED = "removed"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS consent (

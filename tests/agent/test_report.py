@@ -1,8 +1,11 @@
-"""`moodplayer report`: a self-contained HTML page of mood over time and queued tracks."""
+"""`moodplayer report`: a self-contained HTML page of moods and queued tracks in the
+valence-arousal plane, mood over time, and every queued track with its real outcome."""
 
 from __future__ import annotations
 
+import math
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -13,11 +16,11 @@ from pathlib import Path
 import pytest
 
 from moodplayer.agent.config import load_config
-from moodplayer.agent.report import parse_since
-from moodplayer.agent.store import MoodSample, StateStore
+from moodplayer.agent.report import OUTCOME_COLOURS, parse_since
+from moodplayer.agent.store import REMOVED, MoodSample, StateStore
 from moodplayer.exceptions import ConfigError
 
-VOID = {"meta", "br", "hr", "img", "input", "link", "circle", "line", "polyline"}
+VOID = {"meta", "br", "hr", "img", "input", "link", "circle", "line", "polyline", "rect"}
 
 
 class Structure(HTMLParser):
@@ -50,20 +53,25 @@ class Structure(HTMLParser):
         self.text.append(data)
 
 
-def _fill(store: StateStore, t0: float) -> None:
+def _fill(store: StateStore, t0: float, paths: tuple[str, str, str] = (
+        "/m/sun.flac", "/m/rain.ogg", "/m/party.mp3")) -> None:
+    """Ten mood readings (happy, then sad) and three picks: played, skipped, taken out."""
+    sun, rain, party = paths
     for i, mood in enumerate(["happy"] * 5 + ["sad"] * 5):
         store.add_mood(MoodSample(t0 + 10 * i, mood, 0.7 if mood == "happy" else -0.6,
                                   0.4 if mood == "happy" else -0.4, 0.8, "scripted"))
-    store.add_decision(ts=t0 + 1, mood="happy", target="happy", path="/m/sun.flac",
+    store.add_decision(ts=t0 + 1, mood="happy", target="happy", path=sun,
                        title="Morning <Run>", artist="The Sunny Days",
                        reason="128 BPM, major: bright for a happy mood", player="mpv")
-    store.add_decision(ts=t0 + 55, mood="sad", target="sad", path="/m/rain.ogg",
+    store.add_decision(ts=t0 + 2, mood="happy", target="happy", path=party,
+                       title="Full Throttle", artist="Voltage Kids",
+                       reason="144 BPM, major: upbeat for a happy mood", player="mpv")
+    store.add_decision(ts=t0 + 55, mood="sad", target="sad", path=rain,
                        title="Empty Rooms", artist="Grey Harbour",
                        reason="66 BPM, minor: slow for a sad mood", player="mpv")
-    store.add_feedback(ts=t0 + 20, kind="played", path="/m/sun.flac", player="mpv",
-                       position_s=30.0)
-    store.add_feedback(ts=t0 + 60, kind="skipped", path="/m/rain.ogg", player="mpv",
-                       position_s=3.0)
+    store.add_feedback(ts=t0 + 20, kind="played", path=sun, player="mpv", position_s=30.0)
+    store.add_feedback(ts=t0 + 50, kind=REMOVED, path=party, player="mpv")
+    store.add_feedback(ts=t0 + 60, kind="skipped", path=rain, player="mpv", position_s=3.0)
 
 
 def test_report_shows_mood_tracks_reasons_and_skips(tmp_path: Path, moodplayer_cmd):
@@ -82,15 +90,19 @@ def test_report_shows_mood_tracks_reasons_and_skips(tmp_path: Path, moodplayer_c
     # Self-contained: no scripts, no external resources.
     assert "script" not in names
     assert not any(a.get("src") or a.get("href") for _, a in page.tags)
-    lines = [a for tag, a in page.tags if tag == "polyline"]
+    lines = [a for tag, a in page.tags if tag == "polyline" and a["class"] != "mood-trail"]
     assert {a["class"] for a in lines} == {"valence", "arousal"}
     assert all(len(a["points"].split()) == 19 for a in lines)  # 10 readings, as steps
     rows = [a.get("class") for tag, a in page.tags if tag == "tr" and a.get("class")]
-    assert rows == ["played", "skipped"]
+    assert rows == ["played", "taken-out", "skipped"]  # taken out again is not "queued"
     text = "".join(page.text)
     assert "Morning <Run>" in text  # escaped in the page, intact when read
     assert "66 BPM, minor: slow for a sad mood" in text
-    assert "10 mood readings, 2 tracks queued, 1 skipped" in " ".join(text.split())
+    assert "10 mood readings, 3 tracks queued, 1 skipped" in " ".join(text.split())
+    # the tracks are not in any library here: the picture says why they are missing
+    assert "The queued tracks have no place in the picture: " in text
+    moods = [a for tag, a in page.tags if tag == "circle" and a.get("class") == "mood"]
+    assert len(moods) == 10
     assert "10 of the 10 mood readings came from a scripted mood sequence" in \
         " ".join(text.split())
 
@@ -116,20 +128,82 @@ def test_since_forms():
         parse_since("yesterday", now)
 
 
-def test_report_renders_in_headless_chromium(tmp_path: Path, moodplayer_cmd):
+def _chromium() -> str:
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
     if browser is None:
         pytest.skip("chromium is not installed (apt-get install chromium) to render the page")
+    return browser
+
+
+def _headless(browser: str, page: Path, *args: str) -> subprocess.CompletedProcess:
+    result = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu",
+                             "--hide-scrollbars", *args, page.as_uri()],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-500:]
+    return result
+
+
+def _library_tracks(library: Path) -> dict[str, tuple[str, float, float]]:
+    """title -> (path, valence, arousal) of the annotated library's tracks."""
+    from moodplayer.music.library import load_tracks
+
+    tracks = load_tracks(library / "library.db", library / "music", use_cache=False)
+    return {t: (p, float(v), float(a)) for t, p, v, a in
+            zip(tracks.titles, tracks.paths, tracks.column("valence"),
+                tracks.column("arousal"), strict=True)}
+
+
+def test_report_places_each_pick_in_the_plane_coloured_by_its_outcome_in_chromium(
+        tmp_path: Path, moodplayer_cmd, make_config, annotated_library):
+    """Picks of a real annotated library, drawn where the library puts them: the browser's
+    own rendering of the picture has each outcome's colour at its track's point."""
+    import cv2
+
+    browser = _chromium()
+    tracks = _library_tracks(annotated_library)
+    titles: list[str] = []  # three tracks far enough apart that no disc hides another
+    for title, (_, v, a) in sorted(tracks.items()):
+        if all(math.dist((v, a), tracks[t][1:]) > 0.2 for t in titles) and len(titles) < 3:
+            titles.append(title)
+    assert len(titles) == 3, tracks
     with StateStore() as store:
-        _fill(store, time.time() - 600)
+        _fill(store, time.time() - 600, tuple(tracks[t][0] for t in titles))
     out = tmp_path / "report.html"
-    subprocess.run([*moodplayer_cmd, "report", "-o", str(out)], check=True, timeout=60,
-                   capture_output=True)
-    dom = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu",
-                          "--dump-dom", out.as_uri()],
-                         capture_output=True, text=True, timeout=120)
-    assert dom.returncode == 0, dom.stderr[-500:]
-    assert "<svg" in dom.stdout and "Empty Rooms" in dom.stdout
+    subprocess.run([*moodplayer_cmd, "report", "-c", str(make_config(annotated_library)),
+                    "-o", str(out)], check=True, timeout=60, capture_output=True)
+    dom = _headless(browser, out, "--dump-dom").stdout
+    page = Structure()
+    page.feed(dom)
+    tags = page.tags
+    picks = [(a["data-outcome"], next(d for t, d in tags[i:] if t == "circle"))
+             for i, (tag, a) in enumerate(tags) if tag == "g" and a.get("class") == "pick"]
+    assert [outcome for outcome, _ in picks] == ["played", "taken out", "skipped"]
+    assert "no place in the picture" not in dom
+    # the axes: where valence 0 and arousal 0 are drawn
+    x0 = next(float(a["x1"]) for tag, a in tags if a.get("class") == "valence-zero")
+    y0 = next(float(a["y1"]) for tag, a in tags if a.get("class") == "arousal-zero")
+    # The plane on its own, as the browser draws it (1 CSS pixel per SVG unit).
+    plane = re.search(r"<svg[^>]*class=[\"']plane[\"'].*?</svg>", dom, re.S)
+    assert plane is not None, dom[:2000]
+    svg = tmp_path / "plane.svg"
+    svg.write_text(plane.group(0), encoding="utf-8")
+    shot = tmp_path / "plane.png"
+    size = int(re.search(r"width=[\"'](\d+)", plane.group(0)).group(1))
+    _headless(browser, svg, f"--window-size={size},{size}", f"--screenshot={shot}")
+    _headless(browser, out, "--window-size=1100,1700", f"--screenshot={tmp_path / 'page.png'}")
+    image = cv2.imread(str(shot))
+    assert image is not None and image.shape[:2] == (size, size)
+    written = dict(zip(("played", "skipped", "taken out"), titles, strict=True))
+    for outcome, disc in picks:
+        _, valence, arousal = tracks[written[outcome]]
+        cx, cy = float(disc["cx"]), float(disc["cy"])
+        # on the side of each axis where the library puts the track
+        assert (cx > x0) == (valence > 0) and (cy < y0) == (arousal > 0), (outcome, disc)
+        hex_colour = OUTCOME_COLOURS[outcome].lstrip("#")
+        want = [int(hex_colour[i:i + 2], 16) for i in (4, 2, 0)]  # BGR
+        near = image[round(cy) - 6:round(cy) + 7, round(cx) - 6:round(cx) + 7].reshape(-1, 3)
+        assert any(all(abs(int(c) - w) <= 12 for c, w in zip(pixel, want, strict=True))
+                   for pixel in near), f"{outcome} is not drawn in its colour at {cx},{cy}"
 
 
 def _report(moodplayer_cmd, out: Path) -> subprocess.CompletedProcess:
