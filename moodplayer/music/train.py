@@ -419,8 +419,10 @@ def evaluate(data: Labelled, quad: Sequence[Clip], rated: Sequence[Rated],
             fold["quadrant"]["artists"] = len({quad[i].artist for i in q})
         r = te[te >= n] - n
         if len(r) > 2:
+            # Within-genre figures need 3 clips of a genre in one fold: pooled only.
             fold["rated"] = {k: v for k, v in rating_scores(
-                [rated[i] for i in r], *plane(oof[r + n])).items() if k != "genres"}
+                [rated[i] for i in r], *plane(oof[r + n])).items()
+                if k in ("valence_rho", "arousal_rho", "clips")}
         folds.append(fold)
     tested = ~np.isnan(oof[:, 0])
     quadrant = quadrant_figures(quad, oof[:n]) if n and tested[:n].all() else {}
