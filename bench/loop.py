@@ -61,9 +61,17 @@ from moodplayer.agent.demo import PrivateSession, demo_env, write_beets_config
 from moodplayer.agent.store import Decision, MoodSample, StateStore
 from moodplayer.emotion import MOOD_CENTRES, read_face
 from moodplayer.music.analyze import ANALYSIS_VERSION
-from moodplayer.music.dataset import Clip, extract, load_labels
+from moodplayer.music.dataset import Clip, extract, load_labels, load_ratings
 from moodplayer.music.model import FEATURES, QUADRANTS
-from moodplayer.music.train import SELECTED, VERSION, fit, model_document, split
+from moodplayer.music.train import (
+    SELECTED,
+    VERSION,
+    fit,
+    labelled,
+    model_document,
+    quadrant_split,
+    usable,
+)
 from moodplayer.testing import tone
 from moodplayer.vision.detect import ScrfdDetector
 from moodplayer.vision.fer import ExpressionModel
@@ -90,30 +98,34 @@ def quadrant_of_mood(mood: str) -> str | None:
 
 # -- music ------------------------------------------------------------------------------
 
-def held_out_music(data: Path, fold: int, folds: int, seed: int, jobs: int
-                   ) -> tuple[list[Clip], Path]:
-    """Train the bench's music model on every fold but ``fold`` (kept in the feature
-    cache, and reused from there when the same features, fold and seed made one before);
-    returns the held-out clips and the model file."""
+def held_out_music(data: Path, ratings: Path | None, fold: int, folds: int, seed: int,
+                   jobs: int) -> tuple[list[Clip], Path]:
+    """Train the bench's music model as the shipped one is trained (quadrant clips and,
+    with ``ratings``, rated clips) but without the quadrant clips of ``fold``; the model is
+    kept in the feature cache and reused when the same features, fold and seed made one
+    before. Returns the held-out clips and the model file."""
+    cols = [FEATURES.index(n) for n in SELECTED]
     clips = load_labels(data)
-    x_all = extract(data, clips, jobs)
-    ok = ~np.isnan(x_all).any(axis=1)
-    kept = [c for c, good in zip(clips, ok, strict=True) if good]
-    x = x_all[ok][:, [FEATURES.index(n) for n in SELECTED]]
-    train, test = split(kept, folds, seed)[fold]
+    x, kept = usable(extract(data, clips, jobs), clips)
+    rated_all = load_ratings(ratings) if ratings else []
+    x_rated, rated = (usable(extract(ratings, rated_all, jobs), rated_all) if rated_all
+                      else (np.zeros((0, len(FEATURES))), []))
+    x, x_rated = x[:, cols], x_rated[:, cols]
+    train, test = quadrant_split(kept, folds, seed)[fold]
     held = [kept[i] for i in test]
     key = hashlib.sha256(f"{VERSION}\0{SELECTED}\0{fold}/{folds}/{seed}\0".encode()
-                         + x.tobytes() + "\0".join(c.file for c in kept).encode())
+                         + x.tobytes() + x_rated.tobytes()
+                         + "\0".join(c.file for c in (*kept, *rated)).encode())
     cached = paths.cache_dir() / "music" / f"bench-loop-model-{key.hexdigest()[:20]}.json"
     how = f"reused from {cached}"
     if not cached.is_file():
         started = time.monotonic()
-        fitted = fit(x[train], [kept[i] for i in train], seed)
+        fitted = fit(labelled(x[train], [kept[i] for i in train], x_rated, rated), seed)
         paths.write_private(cached, json.dumps(model_document(fitted, SELECTED)))
         how = f"trained in {time.monotonic() - started:.0f} s (decay {fitted.alpha:g})"
     print(f"music: fold {fold + 1} of {folds} held out ({len(held)} clips, "
           f"{len({c.artist for c in held})} artists); model of the other {len(train)} "
-          f"clips {how}", flush=True)
+          f"quadrant clips and {len(rated)} rated clips {how}", flush=True)
     return held, cached
 
 
@@ -417,6 +429,8 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=1, help="feature and moodtag processes")
     parser.add_argument("--fer", type=Path, default=SHARED / "data" / "fer2013")
     parser.add_argument("--music", type=Path, default=SHARED / "data" / "mer4q")
+    parser.add_argument("--ratings", type=Path, default=SHARED / "data" / "musifeast",
+                        help="rated clips the model also learns from (as the shipped one)")
     parser.add_argument("--detector", type=Path, default=SHARED / "models" / "scrfd_500m.onnx")
     parser.add_argument("--out", type=Path, default=None, help="keep the work dir here")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
@@ -434,7 +448,8 @@ def main() -> int:
     root = (args.out or Path(tempfile.mkdtemp(prefix="moodplayer-loop-"))).resolve()
     root.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    held, model = held_out_music(args.music, args.fold, args.folds, args.seed, args.jobs)
+    held, model = held_out_music(args.music, args.ratings, args.fold, args.folds, args.seed,
+                                 args.jobs)
     config = beets_library(root, args.detector, model, args.music, held, args)
     video = root / "camera.avi"
     missed, read = camera_video(video, args.fer, args.detector, args)

@@ -1,60 +1,98 @@
-"""Track emotion against human labels: old rules, the trained model and VibeNet, one run.
+"""Track emotion against human labels: old rules, models 5.0 and 6.0 and VibeNet, one run.
 
-Artist-grouped, quadrant-stratified k-fold cross-validation on ``../shared/data/mer4q``
-(600 clips, quadrants Q1..Q4): valence AUC (Q1+Q4 vs Q2+Q3), arousal AUC (Q1+Q2 vs
-Q3+Q4), quadrant accuracy at each model's natural centre and per-quadrant recall.
+Two labelled sets, each scored as its labels allow:
+
+- ``../shared/data/mer4q`` (600 clips, quadrants Q1..Q4): valence AUC (Q1+Q4 vs Q2+Q3),
+  arousal AUC (Q1+Q2 vs Q3+Q4), quadrant accuracy at each model's natural centre, and
+  the expected calibration error (ECE) of the quadrant confidence;
+- ``../shared/data/musifeast`` (119 clips of 17 genres, mean 1..5 ratings): Spearman
+  correlation of valence and arousal with the mean ratings over all clips and within each
+  genre (mean over the genres), out-of-fold in the same k-fold, and again leaving each
+  genre out in turn (``logo``: trained on the other genres and all of 4Q).
+
+The k-fold runs over both sets together, grouped by artist, stratified by quadrant and
+genre (``train.kfold``); every trained row refits ``moodplayer.music.train``'s procedure
+(decay chosen inside each fold) on one feature set:
 
 - ``rules v1``: the hand-weighted cues of analysis version 1 (z-scored over all clips as
   the "library", as ``beet moodtag`` did), on today's cue values.
-- ``model``: ``moodplayer.music.train``'s procedure, refitted inside every fold, on the
-  features the shipped model reads (``train.SELECTED``: the cues and musicnn's tags).
-- ``no tags`` and ``all``: the same procedure on the cues and the essentia descriptors
-  without musicnn's tags (model 3.0's inputs), and on every feature: the evidence for
-  ``SELECTED``.
+- ``5.0 file``: the shipped model 5.0 (read from git history), fixed: it saw every 4Q
+  clip in training, so only its musifeast figures say anything.
+- ``4Q only``: 5.0's inputs (cues and musicnn's tags) trained on 4Q alone (the rated
+  clips weigh nothing: they are only tested).
+- ``tags``, ``emb``, ``tags+emb``, ``all``: trained on both sets with the cues and the
+  taggers' logits, their penultimate embeddings, both (``train.SELECTED``, shipped), or
+  every feature including the essentia descriptors: the evidence for ``SELECTED``.
 - ``vibenet``: VibeNet 0.1.0's valence and energy outputs (centre 0.5), where installed
   (``pip install vibenet``; GPL-3.0-or-later), on the same decoded samples.
-- ``model+vn``: the same training with VibeNet's seven outputs appended to the features:
-  what VibeNet would add as an input to the model (it is not shipped: see
-  docs/benchmarks/music-emotion.md for its cost).
 
-With ``--patches``: which of a clip's 3 s patches musicnn's taggers should hear. Every
-whole patch of each clip's cue excerpt goes through both taggers once; then the model's
-procedure is run on the cues and the mean tag logits over four patches spread evenly
-(model 4.0's choice), the four quietest, all of them, and the four loudest (the shipped
-choice, ``musicnn.patches``).
+With ``--variants``: the shipped features with one choice of the procedure changed at a
+time (a hidden layer, the rated set's weight, the targets' spread, the principal axes):
+the evidence for ``train``'s constants.
+
+With ``--plot FILE`` the reliability diagram of the shipped feature set's out-of-fold
+confidence is written (PNG with matplotlib). With ``--patches``: which of a clip's 3 s
+patches musicnn's taggers should hear (4Q only, cues and tags as in 5.0).
 
 With ``--suggest``: a beets library of all clips is built twice, once with each clip's
 out-of-fold model estimate and once with the version 1 rules, and ``moodplayer suggest
 --mood M -n 30 --no-learning`` is run on each; the quadrants of the picks are counted.
 
 Features are extracted once with at most 2 processes and cached (see
-``moodplayer.music.dataset``). Needs the ``bench`` extra (scikit-learn, VibeNet).
+``moodplayer.music.dataset``). Needs the ``bench`` extra (scikit-learn, VibeNet,
+matplotlib).
 
-    .venv/bin/python bench/music_emotion.py [--data ../shared/data/mer4q] [--folds 5]
-        [--seed 0] [--no-vibenet] [--patches] [--suggest]
+    .venv/bin/python bench/music_emotion.py [--data ../shared/data/mer4q]
+        [--ratings ../shared/data/musifeast] [--folds 5] [--seed 0] [--no-vibenet]
+        [--plot FILE] [--variants] [--patches] [--suggest]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import os
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 
 from moodplayer.emotion import VA, mood_of
+from moodplayer.music import train
 from moodplayer.music.analyze import ANALYSIS_VERSION
-from moodplayer.music.dataset import Clip, extract, load_labels
-from moodplayer.music.descriptors import DESCRIPTORS
-from moodplayer.music.model import CUES, FEATURES, QUADRANTS
-from moodplayer.music.train import SELECTED, cross_validate, plane, scores, split
+from moodplayer.music.dataset import Clip, Rated, extract, load_labels, load_ratings
+from moodplayer.music.model import CUES, FEATURES, QUADRANTS, parse_model
+from moodplayer.music.musicnn import EMBEDDING_FEATURES, TAG_FEATURES
+from moodplayer.music.train import (
+    SELECTED,
+    Evaluation,
+    evaluate,
+    genre_folds,
+    kfold,
+    labelled,
+    plane,
+    quadrant_figures,
+    quadrant_split,
+    rated_figures,
+)
 
-DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "mer4q"
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+DEFAULT_DATA = SHARED_DATA / "mer4q"
+DEFAULT_RATINGS = SHARED_DATA / "musifeast"
+#: The commit whose models/moodplayer-music.json is model 5.0, the row to beat.
+MODEL_5_COMMIT = "51e9417"
+#: Feature sets the trained rows compare (``train.SELECTED`` is ``tags+emb``).
+FEATURE_SETS: dict[str, tuple[str, ...]] = {
+    "tags": (*CUES, *TAG_FEATURES),
+    "emb": (*CUES, *EMBEDDING_FEATURES),
+    "tags+emb": SELECTED,
+    "all": FEATURES,
+}
 
 #: Analysis version 1's rules (moodplayer.music.affect before the trained model):
 #: cue -> (prior mean, prior std), weights for arousal and valence, mode weight.
@@ -83,7 +121,8 @@ def rules_v1(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.tanh(valence), np.tanh(arousal)
 
 
-def vibenet_outputs(data: Path, clips: list[Clip]) -> tuple[np.ndarray, float] | None:
+def vibenet_outputs(data: Path, clips: list[Clip] | list[Rated]
+                    ) -> tuple[np.ndarray, float] | None:
     """VibeNet's seven outputs per clip and its seconds per clip; None if not installed."""
     try:
         import vibenet
@@ -166,11 +205,11 @@ def _clip_patches(path: Path) -> tuple[np.ndarray, np.ndarray]:
 
     batch = musicnn.split_patches(musicnn.spectrogram(
         middle(decode_excerpt(path).samples, CUE_SECONDS)))
-    return musicnn.patch_logits(batch), musicnn.levels(batch)
+    return musicnn.patch_outputs(batch)[0], musicnn.levels(batch)
 
 
 def patch_choices(data: Path, clips: list[Clip], x: np.ndarray, k: int, seed: int) -> None:
-    """Print the model's scores with the tags averaged over differently chosen patches."""
+    """Print the model's 4Q scores with the tags averaged over differently chosen patches."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -191,82 +230,218 @@ def patch_choices(data: Path, clips: list[Clip], x: np.ndarray, k: int, seed: in
     cues = x[:, [FEATURES.index(n) for n in CUES]]
     for name, choose in choices.items():
         tags = np.array([logits[choose(lv)].mean(axis=0) for logits, lv in per_clip])
-        _print(f"p {name}", *cross_validate(np.hstack([cues, tags]), clips, k, seed)[:2])
+        rows = np.hstack([cues, tags])
+        data_4q = labelled(rows, clips, rows[:0], [])
+        _print(f"p {name}", evaluate(data_4q, clips, [], quadrant_split(clips, k, seed),
+                                     seed), None)
 
 
-def _folded(clips: list[Clip], valence: np.ndarray, arousal: np.ndarray, k: int,
-            seed: int) -> tuple[list[dict], dict]:
-    """Scores of a fixed predictor on the same test folds the model is scored on."""
-    folds = [scores([clips[i] for i in te], valence[te], arousal[te])
-             for _, te in split(clips, k, seed)]
-    return folds, scores(clips, valence, arousal)
+#: Variants of the procedure ``--variants`` runs: train's constants, one change each.
+VARIANTS: dict[str, dict[str, float]] = {
+    "hidden 16": {"HIDDEN": 16, "MEMBERS": 5},
+    "weight 2": {"RATED_WEIGHT": 2.0},
+    "weight 10": {"RATED_WEIGHT": 10.0},
+    "spread 1": {"SPREAD": 1.0},
+    "spread .3": {"SPREAD": 0.3},
+    "axes 32": {"COMPONENTS": 32},
+    "axes 256": {"COMPONENTS": 256},
+}
 
 
-def _print(name: str, folds: list[dict], pooled: dict) -> None:
-    def mean(key: str) -> float:
-        return float(np.mean([f[key] for f in folds]))
+@contextlib.contextmanager
+def _procedure(**constants: float) -> Iterator[None]:
+    """``moodplayer.music.train`` with some of its constants changed, for one run."""
+    old = {name: getattr(train, name) for name in constants}
+    for name, value in constants.items():
+        setattr(train, name, value)
+    try:
+        yield
+    finally:
+        for name, value in old.items():
+            setattr(train, name, value)
 
-    recall = "  ".join(f"{q} {100 * pooled['recall'][q]:3.0f}%" for q in QUADRANTS)
-    print(f"{name:10s} valence AUC {pooled['valence_auc']:.3f} (folds {mean('valence_auc'):.3f}"
-          f" ± {np.std([f['valence_auc'] for f in folds]):.3f})  arousal AUC "
-          f"{pooled['arousal_auc']:.3f} (folds {mean('arousal_auc'):.3f})  quadrant "
-          f"{100 * pooled['quadrant_accuracy']:.1f} % (folds "
-          f"{100 * mean('quadrant_accuracy'):.1f} %)  recall {recall}")
-    for i, f in enumerate(folds, start=1):
-        print(f"{'':10s}   fold {i}: valence {f['valence_auc']:.3f}  arousal "
-              f"{f['arousal_auc']:.3f}  quadrant {100 * f['quadrant_accuracy']:.1f} %")
+
+def variants(quad: list[Clip], x: np.ndarray, rated: list[Rated], xr: np.ndarray, k: int,
+             seed: int) -> None:
+    """Print the shipped features' k-fold figures under each of ``VARIANTS``."""
+    cols = [FEATURES.index(n) for n in SELECTED]
+    for name, constants in VARIANTS.items():
+        with _procedure(**constants):
+            data = labelled(x[:, cols], quad, xr[:, cols], rated, train.RATED_WEIGHT)
+            _print(name, evaluate(data, quad, rated, kfold(data, k, seed), seed,
+                                  train.HIDDEN), None)
+
+
+def _model_5() -> Path | None:
+    """Model 5.0's file, written from git history to a temporary file; None if unavailable."""
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run(["git", "-C", str(root), "show",
+                           f"{MODEL_5_COMMIT}:models/moodplayer-music.json"],
+                          capture_output=True, check=False)
+    if done.returncode != 0:
+        return None
+    out = Path(tempfile.mkdtemp()) / "moodplayer-music-5.0.json"
+    out.write_bytes(done.stdout)
+    return out
+
+
+def _fixed(quad: list[Clip], rated: list[Rated], p_quad: np.ndarray | None,
+           p_rated: np.ndarray | None) -> Evaluation:
+    """Figures of a fixed predictor's quadrant probabilities (or None) on both sets."""
+    return Evaluation(np.zeros((0, 4)), [],
+                      quadrant_figures(quad, p_quad) if p_quad is not None else {},
+                      rated_figures(rated, p_rated) if p_rated is not None else None, [])
+
+
+def _va_as_proba(valence: np.ndarray, arousal: np.ndarray) -> np.ndarray:
+    """Quadrant 'probabilities' of a predictor that gives valence and arousal in [-1, 1],
+    so that ``plane`` returns them unchanged (and the confidence is their product)."""
+    v, a = (np.clip(valence, -1, 1) + 1) / 2, (np.clip(arousal, -1, 1) + 1) / 2
+    return np.stack([v * a, (1 - v) * a, (1 - v) * (1 - a), v * (1 - a)], axis=1)
+
+
+def _print(name: str, cv: Evaluation, by_genre: Evaluation | None) -> None:
+    q, r = cv.quadrant, cv.rated
+    line = f"{name:9s}"
+    if q:
+        line += (f" 4Q valence AUC {q['valence_auc']:.3f} arousal AUC {q['arousal_auc']:.3f} "
+                 f"quadrant {100 * q['quadrant_accuracy']:4.1f} % ECE "
+                 f"{q['calibration']['ece']:.3f}")
+    else:
+        line += " " * 70
+    if r:
+        line += (f" | musifeast valence {r['valence_rho']:.3f} arousal {r['arousal_rho']:.3f}"
+                 f" within {r['valence_rho_within']:.3f} / {r['arousal_rho_within']:.3f}"
+                 f" ECE {r['calibration']['ece']:.3f}")
+    if by_genre and by_genre.rated:
+        g = by_genre.rated
+        line += (f" | logo {g['valence_rho']:.3f} / {g['arousal_rho']:.3f} within "
+                 f"{g['valence_rho_within']:.3f} / {g['arousal_rho_within']:.3f}")
+    print(line, flush=True)
+
+
+def _genre_lines(name: str, ev: Evaluation) -> None:
+    if ev.rated:
+        per = ev.rated["genres"]
+        print(f"{'':9s} {name} per genre (valence/arousal): " + ", ".join(
+            f"{g} {r['valence']:.2f}/{r['arousal']:.2f}" for g, r in per.items()))
+
+
+def reliability_plot(out: Path, curves: dict[str, dict]) -> None:
+    """A reliability diagram (PNG) of each named calibration table of ``train.calibration``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(5, 5), dpi=100)
+    ax.plot([0, 1], [0, 1], color="grey", linestyle="--", label="perfectly calibrated")
+    for (name, cal), marker in zip(curves.items(), "os^v", strict=False):
+        conf = [b["confidence"] for b in cal["bins"]]
+        acc = [b["accuracy"] for b in cal["bins"]]
+        size = [8 + 0.6 * b["count"] for b in cal["bins"]]
+        ax.plot(conf, acc, marker=marker, label=f"{name} (ECE {cal['ece']:.3f})")
+        ax.scatter(conf, acc, s=size, alpha=0.3)
+    ax.set_xlabel("confidence (probability of the quadrant the point lies in)")
+    ax.set_ylabel("share of clips in that quadrant")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_title("moodplayer-music: out-of-fold reliability")
+    ax.legend(loc="upper left", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(out)
+    plt.close(fig)
 
 
 def main() -> int:
-    """Run the comparison and print one block per predictor."""
+    """Run the comparison and print one line per predictor."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    ap.add_argument("--ratings", type=Path, default=DEFAULT_RATINGS)
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--no-vibenet", action="store_true")
+    ap.add_argument("--plot", type=Path, help="write the reliability diagram (PNG) here")
+    ap.add_argument("--variants", action="store_true",
+                    help="also run the procedure with one constant changed at a time")
     ap.add_argument("--patches", action="store_true",
                     help="also compare ways of choosing the taggers' patches")
     ap.add_argument("--suggest", action="store_true",
                     help="also count the quadrants of `moodplayer suggest` picks")
     args = ap.parse_args()
-    if not (args.data / "labels.csv").is_file():
-        print(f"{args.data / 'labels.csv'} is absent: the labelled clips are not part of the "
-              "project", file=sys.stderr)
-        return 2
+    for folder in (args.data, args.ratings):
+        if not (folder / "labels.csv").is_file():
+            print(f"{folder / 'labels.csv'} is absent: the labelled clips are not part of "
+                  "the project", file=sys.stderr)
+            return 2
     clips = load_labels(args.data)
     x_all = extract(args.data, clips)
     ok = ~np.isnan(x_all).any(axis=1)
     kept = [c for c, good in zip(clips, ok, strict=True) if good]
     x = x_all[ok]
-    print(f"{len(kept)} clips ({len(clips) - len(kept)} unreadable), {args.folds}-fold "
-          f"artist-grouped CV, seed {args.seed}")
+    rated_all = load_ratings(args.ratings)
+    xr_all = extract(args.ratings, rated_all)
+    good_r = ~np.isnan(xr_all).any(axis=1)
+    rated = [c for c, good in zip(rated_all, good_r, strict=True) if good]
+    xr = xr_all[good_r]
+    print(f"{len(kept)} 4Q clips ({len(clips) - len(kept)} unreadable), {len(rated)} musifeast "
+          f"clips ({len(rated_all) - len(rated)} unreadable); {args.folds}-fold CV over both, "
+          f"artist-grouped, seed {args.seed}; logo = leave one genre out (17 folds)")
     rules = rules_v1(x)
-    _print("rules v1", *_folded(kept, *rules, args.folds, args.seed))
-    cols = [FEATURES.index(n) for n in SELECTED]
-    folds, pooled, oof = cross_validate(x[:, cols], kept, args.folds, args.seed)
-    _print("model", folds, pooled)
-    for name, names in (("no tags", (*CUES, *DESCRIPTORS)), ("all", FEATURES)):
-        _print(name, *cross_validate(x[:, [FEATURES.index(n) for n in names]], kept,
-                                     args.folds, args.seed)[:2])
+    _print("rules v1", _fixed(kept, rated, _va_as_proba(*rules), _va_as_proba(*rules_v1(xr))),
+           None)
+    old = _model_5()
+    if old is None:
+        print(f"5.0 file  not in this checkout's history ({MODEL_5_COMMIT}): skipped")
+    else:
+        import json
+
+        model_5 = parse_model(json.loads(old.read_text(encoding="utf-8")), old)
+        _print("5.0 file", _fixed(kept, rated, None, model_5.proba(xr)), None)
+    # 5.0's inputs on 4Q alone: rated rows weigh nothing, so they are only tested.
+    cols = [FEATURES.index(n) for n in FEATURE_SETS["tags"]]
+    data = labelled(x[:, cols], kept, xr[:, cols], rated, rated_weight=0.0)
+    splits = kfold(data, args.folds, args.seed)
+    _print("4Q only", evaluate(data, kept, rated, splits, args.seed), None)
+    shipped = None
+    for name, names in FEATURE_SETS.items():
+        cols = [FEATURES.index(n) for n in names]
+        data = labelled(x[:, cols], kept, xr[:, cols], rated)
+        cv = evaluate(data, kept, rated, splits, args.seed)
+        by_genre = evaluate(data, kept, rated, genre_folds(data, kept, rated), args.seed)
+        _print(name, cv, by_genre)
+        if names == SELECTED:
+            shipped = cv
+            _genre_lines("cv", cv)
+            _genre_lines("logo", by_genre)
+    if args.plot and shipped is not None:
+        reliability_plot(args.plot, {"4Q (quadrant labels)": shipped.quadrant["calibration"],
+                                     "MUSIFEAST (quadrant of the mean rating)":
+                                     shipped.rated["calibration"]})
+        print(f"{'':9s} wrote {args.plot}")
+    oof = shipped.oof[:len(kept)] if shipped is not None else None
+    if args.variants:
+        variants(kept, x, rated, xr, args.folds, args.seed)
     if args.patches:
         patch_choices(args.data, kept, x, args.folds, args.seed)
-    if args.suggest:
+    if args.suggest and oof is not None:
         suggest_check(args.data, kept, x, {"model": plane(oof), "rules v1": rules})
     if not args.no_vibenet:
         found = vibenet_outputs(args.data, kept)
         if found is None:
-            print("vibenet    not installed (pip install vibenet): skipped")
+            print("vibenet   not installed (pip install vibenet): skipped")
         else:
-            out, cost = found
             import vibenet
 
-            valence = out[:, vibenet.labels.index("valence")] - 0.5
-            energy = out[:, vibenet.labels.index("energy")] - 0.5
-            _print("vibenet", *_folded(kept, valence, energy, args.folds, args.seed))
-            print(f"{'':10s} VibeNet costs {cost:.2f} s per clip (decode included)")
-            folds, pooled, _ = cross_validate(np.hstack([x[:, cols], out]), kept, args.folds,
-                                              args.seed)
-            _print("model+vn", folds, pooled)
+            out, cost = found
+            out_r, _ = vibenet_outputs(args.ratings, rated)
+
+            def va(o: np.ndarray) -> np.ndarray:
+                return _va_as_proba(2 * o[:, vibenet.labels.index("valence")] - 1,
+                                    2 * o[:, vibenet.labels.index("energy")] - 1)
+
+            _print("vibenet", _fixed(kept, rated, va(out), va(out_r)), None)
+            print(f"{'':9s} VibeNet costs {cost:.2f} s per clip (decode included)")
     return 0
 
 

@@ -22,10 +22,10 @@ from moodplayer.exceptions import AnalysisError, ConfigError
 from moodplayer.music.decode import DEFAULT_EXCERPT, SAMPLE_RATE, decode_excerpt
 from moodplayer.music.descriptors import DESCRIPTORS, describe
 from moodplayer.music.loudness import loudness
-from moodplayer.music.musicnn import tag_features
+from moodplayer.music.musicnn import listen
 
 #: Bump when the analysis changes so that incremental runs redo old results.
-ANALYSIS_VERSION = 5
+ANALYSIS_VERSION = 6
 
 #: essentia KeyExtractor profiles. ``bgate`` scored best on rendered MIDI.
 #: (Only those essentia's KeyExtractor accepts: ``faraldo`` and ``pentatonic`` it refuses.)
@@ -122,6 +122,8 @@ class Analysis:
     descriptors: tuple[float, ...] = ()
     #: ``musicnn.TAG_FEATURES`` in order: what musicnn's taggers hear in the cue excerpt
     tags: tuple[float, ...] = ()
+    #: ``musicnn.EMBEDDING_FEATURES`` in order: the taggers' penultimate layers on it
+    embeddings: tuple[float, ...] = ()
     version: int = ANALYSIS_VERSION
 
     @property
@@ -220,6 +222,7 @@ def analyze_samples(
     _onsets, onset_rate = alg["onsets"](cue)
     integrated, loudness_range = loudness(cue, SAMPLE_RATE)
     found = describe(middle(cue, DESCRIPTOR_SECONDS))
+    tags, embeddings = listen(cue)
     return Analysis(
         bpm=fold_bpm(float(bpm), settings.min_bpm, settings.max_bpm),
         bpm_confidence=float(bpm_confidence),
@@ -234,7 +237,8 @@ def analyze_samples(
         dissonance=found["dissonance_mean"],
         duration=float(duration),
         descriptors=tuple(found[name] for name in DESCRIPTORS),
-        tags=tuple(float(v) for v in tag_features(cue)),
+        tags=tuple(float(v) for v in tags),
+        embeddings=tuple(float(v) for v in embeddings),
     )
 
 

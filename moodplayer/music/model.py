@@ -20,7 +20,7 @@ import numpy as np
 from moodplayer.exceptions import AnalysisError
 from moodplayer.music.analyze import Analysis
 from moodplayer.music.descriptors import DESCRIPTORS
-from moodplayer.music.musicnn import TAG_FEATURES
+from moodplayer.music.musicnn import EMBEDDING_FEATURES, TAG_FEATURES
 from moodplayer.resources import model_file
 
 #: The file name the shipped model goes by (``moodplayer.resources.model_file``).
@@ -37,19 +37,21 @@ QUADRANTS: tuple[Quadrant, ...] = get_args(Quadrant)
 CUES: tuple[str, ...] = ("bpm", "bpm_confidence", "mode", "key_strength", "mode_strength",
                          "loudness", "dynamic_range", "energy", "onset_rate")
 #: Every feature a model may use, in the order ``features()`` returns them.
-FEATURES: tuple[str, ...] = (*CUES, *DESCRIPTORS, *TAG_FEATURES)
+FEATURES: tuple[str, ...] = (*CUES, *DESCRIPTORS, *TAG_FEATURES, *EMBEDDING_FEATURES)
 
 
 def features(analysis: Analysis) -> np.ndarray:
     """The feature vector of ``analysis`` in ``FEATURES`` order (float64)."""
-    if len(analysis.descriptors) != len(DESCRIPTORS) or len(analysis.tags) != len(TAG_FEATURES):
+    if (len(analysis.descriptors), len(analysis.tags), len(analysis.embeddings)) != (
+            len(DESCRIPTORS), len(TAG_FEATURES), len(EMBEDDING_FEATURES)):
         raise AnalysisError(f"analysis version {analysis.version} lacks the model's features: "
                             "re-run `beet moodtag`")
     mode = 1.0 if analysis.mode == "major" else -1.0
     cues = (analysis.bpm, analysis.bpm_confidence, mode, analysis.key_strength,
             mode * analysis.key_strength, analysis.loudness, analysis.dynamic_range,
             analysis.energy, analysis.onset_rate)
-    return np.array((*cues, *analysis.descriptors, *analysis.tags), dtype=np.float64)
+    return np.array((*cues, *analysis.descriptors, *analysis.tags, *analysis.embeddings),
+                    dtype=np.float64)
 
 
 @dataclass(frozen=True)
@@ -76,10 +78,14 @@ class MusicModel:
     members: tuple[Layers, ...]
     path: Path
 
+    @functools.cached_property
+    def _columns(self) -> np.ndarray:
+        """Where the model's features sit in a ``FEATURES`` row (looked up once)."""
+        return np.array([FEATURES.index(name) for name in self.feature_names])
+
     def proba(self, x: np.ndarray) -> np.ndarray:
         """Quadrant probabilities (n, 4) for feature rows ``x`` in ``FEATURES`` order."""
-        cols = [FEATURES.index(name) for name in self.feature_names]
-        z = (np.atleast_2d(x)[:, cols] - self.mean) / self.scale
+        z = (np.atleast_2d(x)[:, self._columns] - self.mean) / self.scale
         total = np.zeros((len(z), len(QUADRANTS)))
         for layers in self.members:
             h = z

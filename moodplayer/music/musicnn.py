@@ -8,14 +8,15 @@ tags say about a track is what the emotion model reads besides the essentia desc
 ``bench/musicnn_to_onnx.py`` converted both networks to ONNX (``models/musicnn-*.onnx``,
 see their cards).
 
-``tag_features(samples)`` takes the analysis' cue excerpt (mono float32 at
-``SAMPLE_RATE``), resamples it to 16 kHz, computes the log-mel spectrogram musicnn was
-trained on (librosa's defaults: 512-point periodic Hann window, hop 256, 96 Slaney mel
-bands, power 2, ``log10(1 + 10000 x)``), cuts it into non-overlapping 3 s patches, keeps
-the ``PATCHES`` loudest and returns, per network and tag, the mean logit of the tag's
-probability over them. The loudest passages are where a track shows its energy: the
-four loudest of ten rank the 4Q clips' arousal better than four spread evenly, or all
-ten (docs/benchmarks/music-emotion.md).
+``listen(samples)`` takes the analysis' cue excerpt (mono float32 at ``SAMPLE_RATE``),
+resamples it to 16 kHz, computes the log-mel spectrogram musicnn was trained on
+(librosa's defaults: 512-point periodic Hann window, hop 256, 96 Slaney mel bands, power
+2, ``log10(1 + 10000 x)``), cuts it into non-overlapping 3 s patches, keeps the
+``PATCHES`` loudest and returns, per network, the mean logit of each tag's probability
+over them and the mean of the 200 units of its penultimate layer (the ``embedding``
+output: what the network knows about the sound before it names tags). The loudest
+passages are where a track shows its energy: the four loudest of ten rank the 4Q clips'
+arousal better than four spread evenly, or all ten (docs/benchmarks/music-emotion.md).
 """
 
 from __future__ import annotations
@@ -79,8 +80,13 @@ def _slug(tag: str) -> str:
     return tag.lower().replace(" ", "_").replace("-", "_")
 
 
-#: Feature names, ``<network>_<tag>``, in the order ``tag_features`` returns them.
+#: Feature names, ``<network>_<tag>``, in the order ``listen`` returns them.
 TAG_FEATURES: tuple[str, ...] = tuple(f"{n.name}_{_slug(t)}" for n in NETWORKS for t in n.tags)
+#: Units of each network's penultimate layer (its ``embedding`` output).
+EMBEDDING_UNITS = 200
+#: Feature names, ``<network>_e<unit>``, in the order ``listen`` returns the embeddings.
+EMBEDDING_FEATURES: tuple[str, ...] = tuple(f"{n.name}_e{i:03d}" for n in NETWORKS
+                                            for i in range(EMBEDDING_UNITS))
 
 
 def _hz_to_mel(hz: np.ndarray) -> np.ndarray:
@@ -145,12 +151,15 @@ def patches(mel: np.ndarray, count: int = PATCHES) -> np.ndarray:
     return batch[loudest(levels(batch), count)]
 
 
+_OUTPUTS = ("tags", "embedding")
+
+
 @functools.lru_cache(maxsize=len(NETWORKS))
 def _session(file: str) -> Any:
     path = model_file(file)
     session = runtime.inference_session(path, "musicnn", AnalysisError)
-    if [o.name for o in session.get_outputs()][:1] != ["tags"]:
-        raise AnalysisError(f"{path}: not a musicnn model (no 'tags' output)")
+    if [o.name for o in session.get_outputs()][:2] != list(_OUTPUTS):
+        raise AnalysisError(f"{path}: not a musicnn model (no 'tags' and 'embedding' outputs)")
     return session
 
 
@@ -168,22 +177,27 @@ def spectrogram(samples: np.ndarray) -> np.ndarray:
     return log_mel(resample_poly(samples, TAG_RATE // g, SAMPLE_RATE // g).astype(np.float32))
 
 
-def patch_logits(batch: np.ndarray) -> np.ndarray:
-    """(patches, len(TAG_FEATURES)): per patch of ``batch``, the logit of each tag's
-    probability (float64)."""
-    out = []
+def patch_outputs(batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per patch of ``batch``: the logit of each tag's probability (patches,
+    len(TAG_FEATURES)) and the penultimate units (patches, len(EMBEDDING_FEATURES)),
+    both float64."""
+    logits, embeddings = [], []
     for network in NETWORKS:
         session = _session(network.file)
         # One patch a run: batching them grows onnxruntime's arena by ~100 MB a patch
         # for no speed (docs/benchmarks/music-throughput.md).
-        probs = np.concatenate([session.run(["tags"], {"melspec": batch[i:i + 1]})[0]
-                                for i in range(len(batch))])
-        p = np.clip(probs.astype(np.float64), 1e-4, 1 - 1e-4)
-        out.append(np.log(p / (1 - p)))
-    return np.concatenate(out, axis=1)
+        runs = [session.run(list(_OUTPUTS), {"melspec": batch[i:i + 1]})
+                for i in range(len(batch))]
+        probs = np.concatenate([r[0] for r in runs]).astype(np.float64)
+        p = np.clip(probs, 1e-4, 1 - 1e-4)
+        logits.append(np.log(p / (1 - p)))
+        embeddings.append(np.concatenate([r[1] for r in runs]).astype(np.float64))
+    return np.concatenate(logits, axis=1), np.concatenate(embeddings, axis=1)
 
 
-def tag_features(samples: np.ndarray) -> np.ndarray:
-    """``TAG_FEATURES`` of mono float32 samples at ``SAMPLE_RATE``: per tag, the mean
-    logit of its probability over the ``PATCHES`` loudest patches (float64)."""
-    return patch_logits(patches(spectrogram(samples))).mean(axis=0)
+def listen(samples: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``TAG_FEATURES`` and ``EMBEDDING_FEATURES`` of mono float32 samples at
+    ``SAMPLE_RATE``: the mean tag logits and penultimate units over the ``PATCHES``
+    loudest patches (float64)."""
+    logits, embeddings = patch_outputs(patches(spectrogram(samples)))
+    return logits.mean(axis=0), embeddings.mean(axis=0)

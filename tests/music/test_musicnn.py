@@ -78,12 +78,15 @@ def test_each_shipped_network_matches_its_card(network):
     assert len(network.tags) == 50
 
 
-def test_tag_features_are_finite_and_named():
+def test_tags_and_embeddings_are_finite_and_named():
     rng = np.random.default_rng(0)
     noise = (0.1 * rng.standard_normal(12 * SAMPLE_RATE)).astype(np.float32)
-    x = musicnn.tag_features(noise)
-    assert x.shape == (len(musicnn.TAG_FEATURES),) and np.all(np.isfinite(x))
-    assert len(set(musicnn.TAG_FEATURES)) == len(musicnn.TAG_FEATURES)
+    tags, embeddings = musicnn.listen(noise)
+    assert tags.shape == (len(musicnn.TAG_FEATURES),) and np.all(np.isfinite(tags))
+    assert embeddings.shape == (len(musicnn.EMBEDDING_FEATURES),)
+    assert np.all(np.isfinite(embeddings)) and np.ptp(embeddings) > 0
+    names = musicnn.TAG_FEATURES + musicnn.EMBEDDING_FEATURES
+    assert len(set(names)) == len(names)
 
 
 @pytest.mark.parametrize("damage", ["missing", "not onnx"])
@@ -112,7 +115,7 @@ def test_the_taggers_hear_loud_music_as_loud_and_calm_music_as_quiet(shared_dir)
     mean = {}
     for q in ("Q2", "Q4"):
         clips = [c for c in load_labels(data) if c.quadrant == q][:8]
-        mean[q] = np.mean([musicnn.tag_features(decode_excerpt(data / c.file).samples)
+        mean[q] = np.mean([musicnn.listen(decode_excerpt(data / c.file).samples)[0]
                            for c in clips], axis=0)
     assert mean["Q2"][col["mtt_loud"]] > mean["Q4"][col["mtt_loud"]]
     assert mean["Q2"][col["msd_metal"]] > mean["Q4"][col["msd_metal"]]
