@@ -340,3 +340,33 @@ def test_a_pick_the_learner_argues_against_does_not_read_as_something_new(
     for reason in skipped:
         assert "something new" not in reason and "usually finish" not in reason, reason
         assert ", though " in reason and "it sounds calm" not in reason.split("though")[0]
+
+
+def _cue(**fields) -> dict:
+    """A track with the same cues as every other, only its place and confidence differ."""
+    return dict(bpm=70, initial_key="Am", moodtag_mode="minor", moodtag_energy=0.2,
+                moodtag_brightness=0.3, **fields)
+
+
+def test_a_track_the_model_is_sure_of_deep_in_the_region_comes_first(make_library, store):
+    """The music model's points for sad music sit low in arousal: a clip it is sure is sad
+    outranks one it hesitates over, even when that one lies nearer the old sad centre."""
+    db = make_library([
+        _cue(artist="A", title="unsure", moodtag_valence=-0.55, moodtag_arousal=-0.35,
+             moodtag_confidence=0.4, moodtag_mood="sad"),
+        _cue(artist="B", title="sure", moodtag_valence=-0.5, moodtag_arousal=-0.9,
+             moodtag_confidence=0.85, moodtag_mood="sad"),
+        _cue(artist="C", title="calm", moodtag_valence=0.3, moodtag_arousal=-0.9,
+             moodtag_confidence=0.6, moodtag_mood="calm"),
+    ])
+    assert _titles(recommender(db, store).suggest("sad", n=3)) == ["sure", "unsure", "calm"]
+
+
+def test_of_two_tracks_at_one_point_the_surer_comes_first(make_library, store):
+    db = make_library([
+        _cue(artist="A", title="hesitant", moodtag_valence=-0.5, moodtag_arousal=-0.6,
+             moodtag_confidence=0.45, moodtag_mood="sad"),
+        _cue(artist="B", title="certain", moodtag_valence=-0.5, moodtag_arousal=-0.6,
+             moodtag_confidence=0.75, moodtag_mood="sad"),
+    ])
+    assert _titles(recommender(db, store).suggest("sad", n=2)) == ["certain", "hesitant"]
