@@ -28,8 +28,9 @@ out-of-fold model estimate (valence, arousal, confidence) and once with the vers
 rules, and ``moodplayer suggest --mood M -n 20 --no-learning`` is run on each for every
 mood; the top-20 precision per mood is the share of picks in the listeners' quadrant of
 that mood (happy Q1, tense Q2, sad Q3, calm Q4; energetic Q1; neutral only listed).
-The same on each artist half of the clips (top 10 of 300), and the anchor: the 20
-clips nearest each mood's centre.
+The same on each artist half of the clips (top 10 of 300), and the anchors: the 20
+clips nearest each mood's centre, and the 20 the model gives the highest probability of
+the mood's quadrant (the ceiling of a ranking that reads only the model).
 
 Features are extracted once with at most 2 processes and cached (see
 ``moodplayer.music.dataset``). Needs the ``bench`` extra (scikit-learn, VibeNet).
@@ -194,29 +195,39 @@ def nearest_picks(clips: list[Clip], estimate: tuple[np.ndarray, ...],
     return out
 
 
+def likeliest_picks(clips: list[Clip], proba: np.ndarray, n: int) -> dict[str, list[str]]:
+    """The ceiling of a ranking that reads only the model: the quadrants of the ``n``
+    clips with the highest out-of-fold probability of each mood's quadrant."""
+    return {mood: [clips[i].quadrant for i in np.argsort(-proba[:, QUADRANTS.index(q)],
+                                                          kind="stable")[:n]]
+            for mood, q in SUGGEST_QUADRANTS.items() if q is not None}
+
+
 def _precision(picks: dict[str, list[str]]) -> dict[str, float]:
     return {m: picks[m].count(q) / len(picks[m])
             for m, q in SUGGEST_QUADRANTS.items() if q is not None}
 
 
-def _print_picks(name: str, picks: dict[str, list[str]]) -> None:
+def _print_picks(name: str, picks: dict[str, list[str]], detail: bool = True) -> None:
     precision = _precision(picks)
     goal = np.mean([precision[m] for m in GOAL_MOODS])
     n = len(next(iter(picks.values())))
     print(f"{name:22s} top {n}: " + "  ".join(
         f"{m} {100 * precision[m]:3.0f}%" for m in GOAL_MOODS)
         + f"  (mean {100 * goal:.1f} %)  energetic {100 * precision['energetic']:3.0f}% Q1")
-    for mood, quadrants in picks.items():
+    for mood, quadrants in picks.items() if detail else ():
         counts = " ".join(f"{q} {quadrants.count(q):2d}" for q in QUADRANTS)
         print(f"{'':22s}   --mood {mood:9s} {counts}")
 
 
 def suggest_check(data: Path, clips: list[Clip], x: np.ndarray,
-                  estimates: dict[str, tuple[np.ndarray, ...]], k: int, seed: int) -> None:
+                  estimates: dict[str, tuple[np.ndarray, ...]], proba: np.ndarray, k: int,
+                  seed: int) -> None:
     """Print the top-``SUGGEST_N`` precision per mood of ``moodplayer suggest`` on each
     estimate, on all clips and on each half of the artists (a library of half the clips,
     half the picks: a ranking tuned on one half should hold on the other), beside the
-    nearest-centre anchor."""
+    nearest-centre anchor; then the model's own quadrant probabilities ``proba`` ranked
+    alone."""
     halves = split(clips, 2, seed)
     for name, estimate in estimates.items():
         _print_picks(f"suggest {name}", suggest_picks(data, clips, x, estimate, SUGGEST_N))
@@ -224,8 +235,12 @@ def suggest_check(data: Path, clips: list[Clip], x: np.ndarray,
             sub = [clips[i] for i in half]
             picks = suggest_picks(data, sub, x[half], tuple(e[half] for e in estimate),
                                   SUGGEST_N // 2)
-            _print_picks(f"  artist half {h}", picks)
+            _print_picks(f"  artist half {h}", picks, detail=False)
         _print_picks(f"nearest centre {name}", nearest_picks(clips, estimate, SUGGEST_N))
+    _print_picks("P(quadrant) model", likeliest_picks(clips, proba, SUGGEST_N), detail=False)
+    for h, (_, half) in enumerate(halves, start=1):
+        _print_picks(f"  artist half {h}", likeliest_picks(
+            [clips[i] for i in half], proba[half], SUGGEST_N // 2), detail=False)
     print(f"{'random':22s} top {SUGGEST_N}: 25 % per mood (150 clips per quadrant); "
           f"{k} folds, seed {seed}")
 
@@ -325,7 +340,7 @@ def main() -> int:
         patch_choices(args.data, kept, x, args.folds, args.seed)
     if args.suggest:
         suggest_check(args.data, kept, x, {"model": quadrant_point(oof), "rules v1": rules},
-                      args.folds, args.seed)
+                      oof, args.folds, args.seed)
     if not args.no_vibenet:
         found = vibenet_outputs(args.data, kept)
         if found is None:
