@@ -35,8 +35,13 @@ confidence is written (PNG with matplotlib). With ``--patches``: which of a clip
 patches musicnn's taggers should hear (4Q only, cues and tags as in 5.0).
 
 With ``--suggest``: a beets library of all clips is built twice, once with each clip's
-out-of-fold model estimate and once with the version 1 rules, and ``moodplayer suggest
---mood M -n 30 --no-learning`` is run on each; the quadrants of the picks are counted.
+out-of-fold model estimate (valence, arousal, confidence) and once with the version 1
+rules, and ``moodplayer suggest --mood M -n 20 --no-learning`` is run on each for every
+mood; the top-20 precision per mood is the share of picks in the listeners' quadrant of
+that mood (happy Q1, tense Q2, sad Q3, calm Q4; energetic Q1; neutral only listed).
+The same on each artist half of the clips (top 10 of 300), and the anchors: the 20
+clips nearest each mood's centre, and the 20 the model gives the highest probability of
+the mood's quadrant (the ceiling of a ranking that reads only the model).
 
 Features are extracted once with at most 2 processes and cached (see
 ``moodplayer.music.dataset``). Needs the ``bench`` extra (scikit-learn, VibeNet,
@@ -62,11 +67,11 @@ from pathlib import Path
 
 import numpy as np
 
-from moodplayer.emotion import VA, mood_of
+from moodplayer.emotion import MOOD_CENTRES, VA, mood_of
 from moodplayer.music import train
 from moodplayer.music.analyze import ANALYSIS_VERSION
 from moodplayer.music.dataset import Clip, Rated, extract, load_labels, load_ratings
-from moodplayer.music.model import CUES, FEATURES, QUADRANTS, parse_model
+from moodplayer.music.model import CUES, FEATURES, QUADRANTS, parse_model, quadrant_point
 from moodplayer.music.musicnn import EMBEDDING_FEATURES, TAG_FEATURES
 from moodplayer.music.train import (
     SELECTED,
@@ -75,7 +80,6 @@ from moodplayer.music.train import (
     genre_folds,
     kfold,
     labelled,
-    plane,
     quadrant_figures,
     quadrant_split,
     rated_figures,
@@ -140,18 +144,28 @@ def vibenet_outputs(data: Path, clips: list[Clip] | list[Rated]
     return out, (time.perf_counter() - start) / len(clips)
 
 
-#: Moods the ``--suggest`` check asks for, and picks per request.
-SUGGEST_MOODS = ("sad", "happy", "calm", "tense")
-SUGGEST_N = 30
+#: The moods ``--suggest`` asks for and the listeners' quadrant that counts as a hit:
+#: energetic is pleasant and excited like happy (Q1); neutral has no quadrant (its picks
+#: are listed, not scored).
+SUGGEST_QUADRANTS: dict[str, str | None] = {
+    "happy": "Q1", "tense": "Q2", "sad": "Q3", "calm": "Q4", "energetic": "Q1",
+    "neutral": None}
+#: The moods of issue 17's goal (one per quadrant) and picks per request.
+GOAL_MOODS = ("happy", "tense", "sad", "calm")
+SUGGEST_N = 20
 
 
-def _library(root: Path, data: Path, clips: list[Clip], x: np.ndarray, valence: np.ndarray,
-             arousal: np.ndarray) -> Path:
-    """A beets library of the clips with moodtag fields from these estimates; its config."""
+def _library(root: Path, data: Path, clips: list[Clip], x: np.ndarray,
+             estimate: tuple[np.ndarray, ...]) -> Path:
+    """A beets library of the clips with the moodtag fields ``beet moodtag`` writes from
+    these estimates (valence, arousal and, where the predictor gives one, confidence);
+    returns the database."""
     from beets.library import Item, Library
 
+    valence, arousal, *confidence = estimate
     col = FEATURES.index
-    lib = Library(str(root / "library.db"), str(data))
+    db = root / "library.db"
+    lib = Library(str(db), str(data))
     cues = {"key_strength": "key_strength", "bpm_confidence": "bpm_confidence",
             "loudness": "loudness", "energy": "energy", "onset_rate": "onset_rate",
             "brightness": "centroid_mean", "dissonance": "dissonance_mean"}
@@ -162,38 +176,111 @@ def _library(root: Path, data: Path, clips: list[Clip], x: np.ndarray, valence: 
             item["moodtag_mode"] = "major" if x[i, col("mode")] > 0 else "minor"
             for field, name in cues.items():
                 item[f"moodtag_{field}"] = float(x[i, col(name)])
-            item["moodtag_valence"] = float(valence[i])
-            item["moodtag_arousal"] = float(arousal[i])
+            for field in ("valence", "audio_valence"):
+                item[f"moodtag_{field}"] = float(valence[i])
+            for field in ("arousal", "audio_arousal"):
+                item[f"moodtag_{field}"] = float(arousal[i])
+            if confidence:
+                item["moodtag_confidence"] = float(confidence[0][i])
             item["moodtag_mood"] = mood_of(VA(float(valence[i]), float(arousal[i])))
             item["moodtag_version"] = ANALYSIS_VERSION
             lib.add(item)
-    config = root / "config.yaml"
-    config.write_text(f"directory: {data}\nlibrary: {root / 'library.db'}\n", encoding="utf-8")
-    return config
+    lib._close()
+    return db
+
+
+def suggest_picks(data: Path, clips: list[Clip], x: np.ndarray,
+                  estimate: tuple[np.ndarray, ...], n: int) -> dict[str, list[str]]:
+    """The listeners' quadrants of ``moodplayer suggest --mood M -n N --no-learning``'s
+    picks, per mood, on a throwaway beets library of ``clips`` (the product's own path:
+    the console script, its table, its scoring)."""
+    quadrant = {str(data / c.file): c.quadrant for c in clips}
+    out = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        db = _library(root, data, clips, x, estimate)
+        config = root / "config.yaml"
+        config.write_text(f"directory: {data}\nlibrary: {db}\n", encoding="utf-8")
+        env = {**os.environ, "BEETSDIR": str(root),
+               **{v: str(root / v.lower()) for v in ("XDG_CACHE_HOME", "XDG_DATA_HOME",
+                                                     "XDG_CONFIG_HOME", "XDG_STATE_HOME")}}
+        for mood in SUGGEST_QUADRANTS:
+            done = subprocess.run(
+                [str(Path(sys.executable).with_name("moodplayer")), "suggest", "-c",
+                 str(config), "--mood", mood, "-n", str(n), "--no-learning",
+                 "--library", str(db), "--music-dir", str(data)],
+                capture_output=True, text=True, env=env, check=False)
+            picks = [quadrant[line.strip()] for line in done.stdout.splitlines()
+                     if line.strip() in quadrant]
+            if len(picks) != n:
+                raise SystemExit(f"suggest --mood {mood} gave {len(picks)} picks, not {n}: "
+                                 f"{done.stderr.strip()[-300:]}")
+            out[mood] = picks
+    return out
+
+
+def nearest_picks(clips: list[Clip], estimate: tuple[np.ndarray, ...],
+                  n: int) -> dict[str, list[str]]:
+    """The anchor: the quadrants of the ``n`` clips nearest each mood's centre
+    (``emotion.MOOD_CENTRES``), the target the ranking aimed at before issue 17."""
+    valence, arousal = estimate[:2]
+    out = {}
+    for mood in SUGGEST_QUADRANTS:
+        centre = MOOD_CENTRES[mood]
+        order = np.argsort(np.hypot(valence - centre.valence, arousal - centre.arousal),
+                           kind="stable")
+        out[mood] = [clips[i].quadrant for i in order[:n]]
+    return out
+
+
+def likeliest_picks(clips: list[Clip], proba: np.ndarray, n: int) -> dict[str, list[str]]:
+    """The ceiling of a ranking that reads only the model: the quadrants of the ``n``
+    clips with the highest out-of-fold probability of each mood's quadrant."""
+    return {mood: [clips[i].quadrant for i in np.argsort(-proba[:, QUADRANTS.index(q)],
+                                                          kind="stable")[:n]]
+            for mood, q in SUGGEST_QUADRANTS.items() if q is not None}
+
+
+def _precision(picks: dict[str, list[str]]) -> dict[str, float]:
+    return {m: picks[m].count(q) / len(picks[m])
+            for m, q in SUGGEST_QUADRANTS.items() if q is not None}
+
+
+def _print_picks(name: str, picks: dict[str, list[str]], detail: bool = True) -> None:
+    precision = _precision(picks)
+    goal = np.mean([precision[m] for m in GOAL_MOODS])
+    n = len(next(iter(picks.values())))
+    print(f"{name:22s} top {n}: " + "  ".join(
+        f"{m} {100 * precision[m]:3.0f}%" for m in GOAL_MOODS)
+        + f"  (mean {100 * goal:.1f} %)  energetic {100 * precision['energetic']:3.0f}% Q1")
+    for mood, quadrants in picks.items() if detail else ():
+        counts = " ".join(f"{q} {quadrants.count(q):2d}" for q in QUADRANTS)
+        print(f"{'':22s}   --mood {mood:9s} {counts}")
 
 
 def suggest_check(data: Path, clips: list[Clip], x: np.ndarray,
-                  estimates: dict[str, tuple[np.ndarray, np.ndarray]]) -> None:
-    """Print the quadrants of ``moodplayer suggest``'s picks per mood and estimate."""
-    quadrant = {str(data / c.file): c.quadrant for c in clips}
-    for name, (valence, arousal) in estimates.items():
-        with tempfile.TemporaryDirectory() as tmp:
-            root = Path(tmp)
-            config = _library(root, data, clips, x, valence, arousal)
-            env = {**os.environ, "BEETSDIR": str(root),
-                   **{v: str(root / v.lower()) for v in ("XDG_CACHE_HOME", "XDG_DATA_HOME",
-                                                         "XDG_CONFIG_HOME", "XDG_STATE_HOME")}}
-            for mood in SUGGEST_MOODS:
-                done = subprocess.run(
-                    [str(Path(sys.executable).with_name("moodplayer")), "suggest", "-c",
-                     str(config), "--mood", mood, "-n", str(SUGGEST_N), "--no-learning",
-                     "--library", str(root / "library.db"), "--music-dir", str(data)],
-                    capture_output=True, text=True, env=env, check=False)
-                picks = [quadrant[line.strip()] for line in done.stdout.splitlines()
-                         if line.strip() in quadrant]
-                counts = "  ".join(f"{q} {picks.count(q):2d}" for q in QUADRANTS)
-                print(f"suggest --mood {mood:5s} ({name:8s}): {len(picks)} picks  {counts}"
-                      + (f"  [{done.stderr.strip()[-200:]}]" if not picks else ""))
+                  estimates: dict[str, tuple[np.ndarray, ...]], proba: np.ndarray, k: int,
+                  seed: int) -> None:
+    """Print the top-``SUGGEST_N`` precision per mood of ``moodplayer suggest`` on each
+    estimate, on all clips and on each half of the artists (a library of half the clips,
+    half the picks: a ranking tuned on one half should hold on the other), beside the
+    nearest-centre anchor; then the model's own quadrant probabilities ``proba`` ranked
+    alone."""
+    halves = quadrant_split(clips, 2, seed)
+    for name, estimate in estimates.items():
+        _print_picks(f"suggest {name}", suggest_picks(data, clips, x, estimate, SUGGEST_N))
+        for h, (_, half) in enumerate(halves, start=1):
+            sub = [clips[i] for i in half]
+            picks = suggest_picks(data, sub, x[half], tuple(e[half] for e in estimate),
+                                  SUGGEST_N // 2)
+            _print_picks(f"  artist half {h}", picks, detail=False)
+        _print_picks(f"nearest centre {name}", nearest_picks(clips, estimate, SUGGEST_N))
+    _print_picks("P(quadrant) model", likeliest_picks(clips, proba, SUGGEST_N), detail=False)
+    for h, (_, half) in enumerate(halves, start=1):
+        _print_picks(f"  artist half {h}", likeliest_picks(
+            [clips[i] for i in half], proba[half], SUGGEST_N // 2), detail=False)
+    print(f"{'random':22s} top {SUGGEST_N}: 25 % per mood (150 clips per quadrant); "
+          f"{k} folds, seed {seed}")
 
 
 def _clip_patches(path: Path) -> tuple[np.ndarray, np.ndarray]:
@@ -425,7 +512,8 @@ def main() -> int:
     if args.patches:
         patch_choices(args.data, kept, x, args.folds, args.seed)
     if args.suggest and oof is not None:
-        suggest_check(args.data, kept, x, {"model": plane(oof), "rules v1": rules})
+        suggest_check(args.data, kept, x, {"model": quadrant_point(oof), "rules v1": rules},
+                      oof, args.folds, args.seed)
     if not args.no_vibenet:
         found = vibenet_outputs(args.data, kept)
         if found is None:

@@ -32,7 +32,8 @@ log = logging.getLogger(__name__)
 #: Numeric columns of ``TrackMatrix.features``, in order; ``mode`` is 1 major, 0 minor.
 FEATURES: tuple[str, ...] = (
     "bpm", "mode", "key_strength", "bpm_confidence", "loudness", "energy", "onset_rate",
-    "brightness", "dissonance", "valence", "arousal", "length", "popularity", "version",
+    "brightness", "dissonance", "valence", "arousal", "confidence", "length", "popularity",
+    "version",
 )
 #: beets flexible attribute -> feature column.
 _FLEX_NUMERIC = {
@@ -45,11 +46,12 @@ _FLEX_NUMERIC = {
     "moodtag_dissonance": "dissonance",
     "moodtag_valence": "valence",
     "moodtag_arousal": "arousal",
+    "moodtag_confidence": "confidence",
     "moodtag_version": "version",
     "spotify_track_popularity": "popularity",
 }
 _FLEX_TEXT = ("moodtag_mode", "moodtag_mood", "moodtag_analyzed", "spotify_track_id")
-_CACHE_VERSION = 1
+_CACHE_VERSION = 2
 _memory: dict[str, TrackMatrix] = {}
 
 

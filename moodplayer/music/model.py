@@ -63,6 +63,16 @@ class Prediction:
     confidence: float  # probability of the quadrant the point lies in
 
 
+def quadrant_point(p: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(valence, arousal, confidence) of quadrant probabilities ``p`` (n, 4): the point
+    ``2 P(Q1 or Q4) - 1``, ``2 P(Q1 or Q2) - 1`` and the probability of its quadrant."""
+    valence = 2 * (p[:, 0] + p[:, 3]) - 1
+    arousal = 2 * (p[:, 0] + p[:, 1]) - 1
+    index = np.where(arousal >= 0, np.where(valence >= 0, 0, 1),
+                     np.where(valence >= 0, 3, 2))
+    return valence, arousal, p[np.arange(len(p)), index]
+
+
 #: One network: (weights (out, in), bias (out,)) per dense layer; ReLU between layers.
 Layers = tuple[tuple[np.ndarray, np.ndarray], ...]
 
@@ -99,12 +109,7 @@ class MusicModel:
 
     def plane(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(valence, arousal, confidence) arrays for feature rows ``x``."""
-        p = self.proba(x)
-        valence = 2 * (p[:, 0] + p[:, 3]) - 1
-        arousal = 2 * (p[:, 0] + p[:, 1]) - 1
-        index = np.where(arousal >= 0, np.where(valence >= 0, 0, 1),
-                         np.where(valence >= 0, 3, 2))
-        return valence, arousal, p[np.arange(len(p)), index]
+        return quadrant_point(self.proba(x))
 
     def predict(self, analysis: Analysis) -> Prediction:
         """The valence/arousal estimate of one analysed track."""

@@ -52,7 +52,7 @@ from moodplayer.music.dataset import (
     load_labels,
     load_ratings,
 )
-from moodplayer.music.model import CUES, FEATURES, FORMAT, QUADRANTS, parse_model
+from moodplayer.music.model import CUES, FEATURES, FORMAT, QUADRANTS, parse_model, quadrant_point
 from moodplayer.music.musicnn import EMBEDDING_FEATURES, PATCHES, TAG_FEATURES
 
 log = logging.getLogger(__name__)
@@ -292,7 +292,8 @@ def fit(data: Labelled, seed: int, hidden: int = HIDDEN) -> Fitted:
 
 def plane(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Valence and arousal in [-1, 1] from quadrant probabilities (as the model file does)."""
-    return 2 * (p[:, 0] + p[:, 3]) - 1, 2 * (p[:, 0] + p[:, 1]) - 1
+    valence, arousal, _ = quadrant_point(p)
+    return valence, arousal
 
 
 def quadrant_of(valence: np.ndarray, arousal: np.ndarray) -> np.ndarray:
@@ -303,8 +304,7 @@ def quadrant_of(valence: np.ndarray, arousal: np.ndarray) -> np.ndarray:
 
 def confidence(p: np.ndarray) -> np.ndarray:
     """The model's confidence: the probability of the quadrant its point lies in."""
-    index = [QUADRANTS.index(q) for q in quadrant_of(*plane(p))]
-    return p[np.arange(len(p)), index]
+    return quadrant_point(p)[2]
 
 
 def auc(y: np.ndarray, score: np.ndarray) -> float:

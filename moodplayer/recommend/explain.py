@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from moodplayer.emotion import CLASS_MOODS, MOOD_CENTRES
 from moodplayer.recommend.mood import MoodEstimate
 from moodplayer.recommend.policy import Target
 
@@ -14,6 +15,10 @@ _ADJECTIVES = {"disgust": "disgusted", "fear": "afraid", "surprise": "surprised"
 
 #: Learner contribution (score units) above which a pick reads as "you usually finish these".
 PERSONAL_THRESHOLD = 0.25
+
+
+#: A component fit (0..1) below which the track's value speaks against the target.
+AGAINST = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +37,8 @@ class Evidence:
     skips: int
     likes: int
     lastfm: str = ""        #: why Last.fm speaks for it, if it does
+    tempo_fit: float = math.nan  #: how the tempo fits the target (0..1), NaN: no say
+    mode_fit: float = math.nan   #: how the mode fits the target (0..1), NaN: no say
 
 
 def key_name(key: str, mode: float) -> str:
@@ -56,9 +63,54 @@ def _pace(bpm: float, arousal: float) -> str:
     return ""
 
 
+def _quadrant(name: str) -> tuple[bool, bool] | None:
+    """The quadrant (pleasant, excited) of a mood or expression class; None for neutral."""
+    mood = CLASS_MOODS.get(name, name)
+    if mood not in MOOD_CENTRES or mood == "neutral":
+        return None
+    centre = MOOD_CENTRES[mood]  # type: ignore[index]
+    return centre.valence > 0, centre.arousal > 0
+
+
+def _and(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+
+
+def _music(target: Target, ev: Evidence) -> tuple[list[str], list[str]]:
+    """What of the track's sound speaks for the target, and what against it."""
+    if not ev.analyzed:
+        return ["not analysed yet (run `beet moodtag`)"], []
+    speaks_for, against = [], []
+    pace = _pace(ev.bpm, ev.arousal)
+    bpm = "" if math.isnan(ev.bpm) else f"{ev.bpm:.0f} BPM"
+    if ev.tempo_fit < AGAINST and pace:
+        against.append(f"{pace} at {bpm}" if bpm else pace)
+    else:
+        speaks_for.extend(p for p in (pace, bpm) if p)
+    key = key_name(ev.key, ev.mode)
+    if key and ev.mode_fit < AGAINST:
+        against.append(f"in {key}")
+    elif key:
+        speaks_for.append(key)
+    if ev.fitting_tag:
+        speaks_for.append(f"tagged {ev.fitting_tag}")
+    elif ev.track_mood:
+        wanted, heard = _quadrant(target.profile.name), _quadrant(ev.track_mood)
+        if wanted is None or heard is None or wanted == heard:
+            speaks_for.append(f"sounds {ev.track_mood}")
+        else:
+            against.append(f"it sounds {ev.track_mood}")
+    return speaks_for, against
+
+
 def sentence(estimate: MoodEstimate, target: Target, ev: Evidence) -> str:
     """E.g. "You look happy (82 %): upbeat, 128 BPM, A major, tagged feel-good; you
-    usually finish songs like this." """
+    usually finish songs like this."
+
+    It never contradicts itself: what speaks against the pick (a tempo, key or sound
+    that does not fit the target, a learner that expects a skip) is said as such ("the
+    closest left in your library, though ..."), never as a reason for it.
+    """
     if estimate.confidence is not None:
         look = _ADJECTIVES.get(estimate.label, estimate.label)
         head = f"You look {look} ({round(estimate.confidence * 100)} %)"
@@ -67,17 +119,7 @@ def sentence(estimate: MoodEstimate, target: Target, ev: Evidence) -> str:
         head = f"For {article} {estimate.label} mood"
     if target.note:
         head += f", {target.note}"
-    parts = []
-    if ev.analyzed:
-        parts = [p for p in (_pace(ev.bpm, ev.arousal),
-                             "" if math.isnan(ev.bpm) else f"{ev.bpm:.0f} BPM",
-                             key_name(ev.key, ev.mode)) if p]
-        if ev.fitting_tag:
-            parts.append(f"tagged {ev.fitting_tag}")
-        elif ev.track_mood:
-            parts.append(f"sounds {ev.track_mood}")
-    else:
-        parts.append("not analysed yet (run `beet moodtag`)")
+    speaks_for, against = _music(target, ev)
     personal = []
     if ev.likes > 0:
         personal.append("you liked it")
@@ -87,9 +129,14 @@ def sentence(estimate: MoodEstimate, target: Target, ev: Evidence) -> str:
         personal.append(ev.lastfm)
     if ev.learned >= PERSONAL_THRESHOLD:
         personal.append("you usually finish songs like this")
-    elif ev.learned <= -PERSONAL_THRESHOLD:
-        personal.append("something new: you often skip songs like this")
-    text = f"{head}: {', '.join(parts)}"
+    skipped = ev.learned <= -PERSONAL_THRESHOLD
+    if against:
+        speaks_for.append("the closest left in your library, though "
+                          + _and([*against, "you often skip songs like this"] if skipped
+                                 else against))
+    elif skipped:
+        speaks_for.append("the best fit left, though you often skip songs like this")
+    text = f"{head}: {', '.join(speaks_for)}"
     if personal:
         text += "; " + " and ".join(personal)
     return text + "."

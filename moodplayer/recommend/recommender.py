@@ -27,9 +27,16 @@ from moodplayer.tracks import track_id
 
 log = logging.getLogger(__name__)
 
-#: Score offsets that keep a recent track and the same artist out unless nothing else is left.
+#: Score offsets that keep a track skipped in this mood, a recent track and the same
+#: artist out unless nothing else is left (in that order: a skipped track comes last).
+_HELD_PENALTY = 1e12
 _RECENT_PENALTY = 1e9
 _ARTIST_PENALTY = 1e6
+#: How long a track skipped (or given a thumbs down) in a mood is not picked for that mood
+#: again, unless nothing else is left; playing it through or liking it lifts the hold.
+SKIP_HOLD_S = 12 * 3600.0
+#: The answers that put a track on hold for the mood it was answered in.
+_HOLDING: frozenset[str] = frozenset(("skipped", "dislike"))
 #: How many targets' fits are kept (match and target policies need one per mood row).
 _FIT_CACHE = 32
 #: Score per unit of an artist's finish rate above (below) the user's overall rate, and
@@ -125,10 +132,12 @@ class Recommender:
         self._observed: MoodEstimate | None = None
         self._history: dict[int, np.ndarray] = {}   # item id -> [plays, skips, likes, dislikes]
         self._artists: dict[str, np.ndarray] = {}
+        self._held: dict[str, dict[int, float]] = {}  # mood -> item id -> when it was skipped
         for event in reversed(list(self.store.events(self.user, limit=20000))):
             self._count(event.item_id, event.artist or "", event.kind)
             if event.item_id is not None:
                 self._recent.append(event.item_id)  # no repeats across restarts either
+                self._hold(event.item_id, event.mood, event.kind, event.ts)
 
     # -- state -----------------------------------------------------------------------
 
@@ -150,6 +159,22 @@ class Recommender:
         if artist:
             self._artists.setdefault(artist.casefold(), np.zeros(4))[column] += 1
         self._signals = None
+
+    def _hold(self, item_id: int, mood: str | None, kind: FeedbackKind, ts: float) -> None:
+        """Put a track skipped in ``mood`` on hold for that mood; an answer that speaks
+        for it (played through, liked) lifts the hold."""
+        if mood is None:
+            return
+        if kind in _HOLDING:
+            self._held.setdefault(mood, {})[item_id] = ts
+        else:
+            self._held.get(mood, {}).pop(item_id, None)
+
+    def held(self, mood: str, now: float | None = None) -> list[int]:
+        """The beets ids of the tracks on hold for ``mood``: skipped (or thumbed down) in
+        that mood within ``SKIP_HOLD_S`` and not played through or liked since."""
+        since = (time.time() if now is None else now) - SKIP_HOLD_S
+        return [i for i, ts in self._held.get(mood, {}).items() if ts >= since]
 
     def _refresh(self) -> TrackMatrix:
         if self._tracks is None or changed(self._tracks, self.library_path):
@@ -225,9 +250,12 @@ class Recommender:
             base = learned_base + self._user_signals() + self._lastfm_boost
         else:
             weights, learned_base, base = None, None, self._lastfm_boost
-        penalty = np.zeros(len(tracks), dtype=np.float32)
+        penalty = np.zeros(len(tracks))
         recent = [self._index[i] for i in self._recent if i in self._index]
         penalty[recent] = _RECENT_PENALTY
+        if self.learning:
+            held = [self._index[i] for i in self.held(estimate.mood) if i in self._index]
+            penalty[held] += _HELD_PENALTY
         last_artist = self._last_artist
         picks: list[Pick] = []
         taken = np.zeros(len(tracks), dtype=bool)  # no track twice in one suggestion
@@ -323,7 +351,8 @@ class Recommender:
             arousal=float(f.arousal[k]), track_mood=tracks.moods[k], fitting_tag=tag,
             analyzed=bool(tracks.analyzed[k]), learned=learned,
             plays=int(history[0]), skips=int(history[1]), likes=int(history[2]),
-            lastfm=self.lastfm.reason(tracks.artists[k]) if self.lastfm else "")
+            lastfm=self.lastfm.reason(tracks.artists[k]) if self.lastfm else "",
+            tempo_fit=float(fitted.comps["tempo"][k]), mode_fit=float(fitted.comps["mode"][k]))
         return Pick(item_id, tracks.paths[k], tracks.artists[k], tracks.titles[k],
                     tracks.albums[k], score, sentence(estimate, target, evidence))
 
@@ -365,6 +394,8 @@ class Recommender:
             log.info("feedback for %s, which is not in the library: recorded only", item)
             return
         self._count(item_id, artist or "", kind)
+        if estimate is not None:
+            self._hold(item_id, estimate.mood, kind, time.time())
         if not self.learning:
             return
         if given is not None or picked is None:
@@ -398,6 +429,7 @@ class Recommender:
         self._observed = None
         self._history.clear()
         self._artists.clear()
+        self._held.clear()
         self._recent.clear()
         self._signals = None
         return removed

@@ -18,10 +18,13 @@ from moodplayer.emotion import MOOD_CENTRES
 from moodplayer.music.library import TrackMatrix
 from moodplayer.recommend.profiles import Profile, ProfileTable
 
-#: Weight of each component in the static score.
+#: Weight of each component in the static score. How surely a track lies in the target's
+#: quadrant leads; the hand-set cues (tempo, mode, energy, brightness) only break ties
+#: among tracks the model places alike: the model already reads them, and with more
+#: weight they pulled picks out of the quadrant (docs/benchmarks/music-emotion.md).
 WEIGHTS: dict[str, float] = {
-    "va": 3.0, "tempo": 1.5, "mode": 1.0, "energy": 1.0, "brightness": 0.5, "tags": 1.0,
-    "popularity": 0.3,
+    "va": 1.0, "inside": 3.0, "tempo": 0.5, "mode": 0.3, "energy": 0.3, "brightness": 0.25,
+    "tags": 1.0, "popularity": 0.3,
 }
 #: The value a missing component counts as: below a good fit, above a bad one.
 MISSING = 0.35
@@ -49,6 +52,7 @@ class TrackFeatures:
 
     valence: np.ndarray
     arousal: np.ndarray
+    confidence: np.ndarray    #: P(the audio's quadrant), NaN unknown
     bpm: np.ndarray
     mode: np.ndarray          #: 1 major, 0 minor, NaN unknown
     energy: np.ndarray        #: rank within the library, 0..1
@@ -85,6 +89,7 @@ class TrackFeatures:
         return cls(
             valence=valence.astype(f32),
             arousal=arousal.astype(f32),
+            confidence=tracks.column("confidence").astype(f32),
             bpm=bpm.astype(f32),
             mode=tracks.column("mode").astype(f32),
             energy=_rank(tracks.column("energy")).astype(f32),
@@ -113,6 +118,7 @@ def fit(tf: TrackFeatures, profile: Profile, valence: float, arousal: float
         tags = np.full(tf.mode.shape, np.nan)
     return {
         "va": np.exp(-dist2 / (2 * VA_WIDTH**2)),
+        "inside": inside(tf, valence, arousal),
         "tempo": np.exp(-((gap / TEMPO_WIDTH) ** 2)),
         "mode": mode,
         "energy": 1.0 - np.abs(tf.energy - profile.energy),
@@ -120,6 +126,22 @@ def fit(tf: TrackFeatures, profile: Profile, valence: float, arousal: float
         "tags": tags,
         "popularity": tf.popularity,
     }
+
+
+def inside(tf: TrackFeatures, valence: float, arousal: float) -> np.ndarray:
+    """How surely each track lies in the quadrant of (valence, arousal), 0..1.
+
+    The model's valence is ``2 P(pleasant) - 1`` and its arousal ``2 P(excited) - 1``, so
+    the chance of the quadrant is about the product of the two sides' chances; where the
+    track's point lies in that quadrant and the model's own confidence (the quadrant's
+    probability) is known, that is used. NaN for a target on an axis (no quadrant).
+    """
+    if valence == 0.0 or arousal == 0.0:
+        return np.full(tf.valence.shape, np.nan)
+    sv, sa = np.sign(valence), np.sign(arousal)
+    product = (1 + sv * tf.valence) * (1 + sa * tf.arousal) / 4
+    here = (sv * tf.valence >= 0) & (sa * tf.arousal >= 0) & np.isfinite(tf.confidence)
+    return np.where(here, tf.confidence, product)
 
 
 def static_score(components: dict[str, np.ndarray]) -> np.ndarray:

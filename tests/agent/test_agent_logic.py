@@ -200,3 +200,17 @@ def test_sensing_off_plays_the_default_playlist_in_order(agent_for, annotated_li
     agent, player = agent_for(f"sensing: off\ndefault_playlist: {playlist}\nqueue_length: 3")
     player.appear()
     assert [d.path for d in agent.store.decisions()] == list(reversed(tracks))
+
+
+def test_a_track_skipped_in_a_mood_is_not_queued_again_in_that_mood(agent_for):
+    agent, player = agent_for("sensing: off\nqueue_length: 2")
+    agent.on_mood(MoodEstimate.named("happy"))
+    player.appear()
+    skipped = list(player.queue)
+    for track in skipped:
+        player.start_track(track)
+        player.skip(track, at=4.0)
+    for mood in ("sad", "happy", "calm", "happy"):  # each change re-plans the queue
+        agent.on_mood(MoodEstimate.named(mood))
+    happy_later = [d.path for d in agent.store.decisions()[2:] if d.target == "happy"]
+    assert len(happy_later) >= 4 and not set(skipped) & set(happy_later), happy_later

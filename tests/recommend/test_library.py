@@ -73,3 +73,11 @@ def test_missing_library_is_a_clear_error(tmp_path):
     not_beets.write_bytes(b"this is not sqlite at all" * 100)
     with pytest.raises(RecommendError, match="not a beets library"):
         load_tracks(not_beets)
+
+
+def test_reads_the_models_confidence(make_library):
+    db = make_library([dict(title="sure", moodtag_valence=-0.5, moodtag_arousal=-0.9,
+                            moodtag_confidence=0.85), dict(title="older analysis")])
+    tracks = load_tracks(db, music_of(db))
+    assert tracks.column("confidence")[tracks.titles.index("sure")] == pytest.approx(0.85)
+    assert math.isnan(tracks.column("confidence")[tracks.titles.index("older analysis")])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import time
 
 import numpy as np
 import pytest
@@ -17,6 +18,8 @@ from moodplayer.recommend import (
     make_policy,
 )
 from moodplayer.recommend import learner as lrn
+from moodplayer.recommend.recommender import SKIP_HOLD_S
+from moodplayer.recommend.store import Event
 
 from .conftest import CATALOGUE, music_of
 
@@ -256,3 +259,114 @@ def test_a_smoothed_mood_change_is_followed_at_once_without_the_belief(
         assert by_title[pick.title] != "sad"
     else:
         assert by_title[pick.title] == "sad"
+
+
+def _titles(picks) -> list[str]:
+    return [p.title for p in picks]
+
+
+def test_a_track_skipped_in_a_mood_is_not_picked_again_for_that_mood(library, store):
+    rec = recommender(library, store, recent_window=0, explore=0.0)
+    first = rec.suggest("happy", n=1)[0]
+    rec.feedback(first.path, "skipped")  # by path, as the agent reports a skip
+    again = rec.suggest("happy", n=2)
+    assert first.title not in _titles(again) and moods_of(again) == ["happy", "happy"]
+    # Only when nothing else is left does it come back: last of the whole library.
+    assert _titles(rec.suggest("happy", n=len(CATALOGUE)))[-1] == first.title
+    # Another mood is another question.
+    assert rec.held("happy") == [first.item_id] and rec.held("energetic") == []
+
+
+def test_the_hold_survives_a_restart_ends_when_played_and_expires(library, store):
+    rec = recommender(library, store, recent_window=0, explore=0.0)
+    first = rec.suggest("sad", n=1)[0]
+    rec.feedback(first.item_id, "skipped")
+    restarted = recommender(library, store, recent_window=0, explore=0.0)
+    assert first.title not in _titles(restarted.suggest("sad", n=1))
+    assert restarted.held("sad") == [first.item_id]
+    assert restarted.held("sad", now=time.time() + SKIP_HOLD_S + 60) == []
+    restarted.feedback(first.item_id, "played", "sad")  # heard through after all
+    assert restarted.held("sad") == []
+
+
+def test_a_skip_long_ago_holds_nothing(library, store):
+    rec = recommender(library, store, recent_window=0, explore=0.0)
+    first = rec.suggest("calm", n=1)[0]
+    store.add("tester", Event(ts=time.time() - SKIP_HOLD_S - 60, item_id=first.item_id,
+                              path=first.path, artist=first.artist, kind="skipped",
+                              mood="calm", valence=None, arousal=None, confidence=None))
+    assert recommender(library, store, recent_window=0, explore=0.0).held("calm") == []
+
+
+def test_without_learning_a_skip_holds_nothing(library, store):
+    rec = recommender(library, store, recent_window=0, learning=False)
+    first = rec.suggest("happy", n=1)[0]
+    rec.feedback(first.path, "skipped")
+    again = recommender(library, store, recent_window=0, learning=False)
+    assert again.suggest("happy", n=1)[0].title == first.title
+
+
+def _only(make_library, mood: str, count: int = 4):
+    return make_library([dict(t, artist=f"{t['artist']} {i}", title=f"{t['title']} {i}")
+                         for i in range(count) for t in CATALOGUE
+                         if t.get("moodtag_mood") == mood])
+
+
+def test_a_poor_fit_is_explained_as_the_closest_left_not_as_a_fit(make_library, store):
+    """The demo once said, for a sad mood, "upbeat, 140 BPM, F# minor, sounds happy"."""
+    db = _only(make_library, "happy")
+    for pick in recommender(db, store).suggest("sad", n=3):
+        head, _, against = pick.reason.partition("the closest left in your library, though ")
+        assert against, pick.reason
+        assert "it sounds happy" in against and "upbeat at 1" in against, pick.reason
+        assert "sounds happy" not in head and "upbeat" not in head, pick.reason
+        assert "major" in against and "minor" not in pick.reason  # sad asks for minor
+
+
+def test_a_pick_the_learner_argues_against_does_not_read_as_something_new(
+        make_library, store):
+    """The demo once said, for an energetic mood, "slow, 72 BPM, A minor, sounds calm;
+    something new: you often skip songs like this"."""
+    db = make_library([*[dict(t, artist=f"{t['artist']} {i}", title=f"{t['title']} {i}")
+                         for i in range(4) for t in CATALOGUE
+                         if t.get("moodtag_mood") in ("sad", "calm")]])
+    rec = recommender(db, store, explore=0.0, recent_window=0)
+    for _ in range(8):
+        for pick in rec.suggest("energetic", n=2):
+            rec.feedback(pick.item_id, "skipped" if "minor" in pick.reason else "played")
+    reasons = [p.reason for p in rec.suggest("energetic", n=len(CATALOGUE))]
+    skipped = [r for r in reasons if "you often skip songs like this" in r]
+    assert skipped, reasons
+    for reason in skipped:
+        assert "something new" not in reason and "usually finish" not in reason, reason
+        assert ", though " in reason and "it sounds calm" not in reason.split("though")[0]
+
+
+def _cue(**fields) -> dict:
+    """A track with the same cues as every other, only its place and confidence differ."""
+    return dict(bpm=70, initial_key="Am", moodtag_mode="minor", moodtag_energy=0.2,
+                moodtag_brightness=0.3, **fields)
+
+
+def test_a_track_the_model_is_sure_of_deep_in_the_region_comes_first(make_library, store):
+    """The music model's points for sad music sit low in arousal: a clip it is sure is sad
+    outranks one it hesitates over, even when that one lies nearer the old sad centre."""
+    db = make_library([
+        _cue(artist="A", title="unsure", moodtag_valence=-0.55, moodtag_arousal=-0.35,
+             moodtag_confidence=0.4, moodtag_mood="sad"),
+        _cue(artist="B", title="sure", moodtag_valence=-0.5, moodtag_arousal=-0.9,
+             moodtag_confidence=0.85, moodtag_mood="sad"),
+        _cue(artist="C", title="calm", moodtag_valence=0.3, moodtag_arousal=-0.9,
+             moodtag_confidence=0.6, moodtag_mood="calm"),
+    ])
+    assert _titles(recommender(db, store).suggest("sad", n=3)) == ["sure", "unsure", "calm"]
+
+
+def test_of_two_tracks_at_one_point_the_surer_comes_first(make_library, store):
+    db = make_library([
+        _cue(artist="A", title="hesitant", moodtag_valence=-0.5, moodtag_arousal=-0.6,
+             moodtag_confidence=0.45, moodtag_mood="sad"),
+        _cue(artist="B", title="certain", moodtag_valence=-0.5, moodtag_arousal=-0.6,
+             moodtag_confidence=0.75, moodtag_mood="sad"),
+    ])
+    assert _titles(recommender(db, store).suggest("sad", n=2)) == ["certain", "hesitant"]
