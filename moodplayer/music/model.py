@@ -77,6 +77,17 @@ def quadrant_point(p: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 Layers = tuple[tuple[np.ndarray, np.ndarray], ...]
 
 
+def forward(layers: Layers, z: np.ndarray) -> np.ndarray:
+    """Quadrant probabilities (n, 4) of one network on standardised rows ``z``."""
+    h = z
+    for i, (w, b) in enumerate(layers):
+        h = h @ w.T + b
+        if i < len(layers) - 1:
+            h = np.maximum(h, 0.0)
+    h = np.exp(h - h.max(axis=1, keepdims=True))
+    return h / h.sum(axis=1, keepdims=True)
+
+
 @dataclass(frozen=True)
 class MusicModel:
     """A loaded model: which features it reads, how to scale them, and its networks."""
@@ -96,16 +107,7 @@ class MusicModel:
     def proba(self, x: np.ndarray) -> np.ndarray:
         """Quadrant probabilities (n, 4) for feature rows ``x`` in ``FEATURES`` order."""
         z = (np.atleast_2d(x)[:, self._columns] - self.mean) / self.scale
-        total = np.zeros((len(z), len(QUADRANTS)))
-        for layers in self.members:
-            h = z
-            for i, (w, b) in enumerate(layers):
-                h = h @ w.T + b
-                if i < len(layers) - 1:
-                    h = np.maximum(h, 0.0)
-            h = np.exp(h - h.max(axis=1, keepdims=True))
-            total += h / h.sum(axis=1, keepdims=True)
-        return total / len(self.members)
+        return sum(forward(layers, z) for layers in self.members) / len(self.members)
 
     def plane(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(valence, arousal, confidence) arrays for feature rows ``x``."""

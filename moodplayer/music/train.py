@@ -52,7 +52,16 @@ from moodplayer.music.dataset import (
     load_labels,
     load_ratings,
 )
-from moodplayer.music.model import CUES, FEATURES, FORMAT, QUADRANTS, parse_model, quadrant_point
+from moodplayer.music.model import (
+    CUES,
+    FEATURES,
+    FORMAT,
+    QUADRANTS,
+    Layers,
+    forward,
+    parse_model,
+    quadrant_point,
+)
 from moodplayer.music.musicnn import EMBEDDING_FEATURES, PATCHES, TAG_FEATURES
 
 log = logging.getLogger(__name__)
@@ -90,9 +99,6 @@ SELECTION = ("the feature set (cues, musicnn tags and embeddings, without the "
              "comparing pooled figures of this same cross-validation (same folds, same "
              "seed; bench/music_emotion.py): that is model selection on these folds, so the "
              "figures are somewhat optimistic; the weight decay is chosen inside every fold")
-
-#: One network: (weights (out, in), bias (out,)) per dense layer, as the model file has.
-Layers = tuple[tuple[np.ndarray, np.ndarray], ...]
 
 
 @dataclass(frozen=True)
@@ -163,17 +169,6 @@ def _scaler(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale == 0] = 1.0
     return mean, scale
-
-
-def forward(layers: Layers, z: np.ndarray) -> np.ndarray:
-    """Quadrant probabilities (n, 4) of one network on standardised rows ``z``."""
-    h = z
-    for i, (w, b) in enumerate(layers):
-        h = h @ w.T + b
-        if i < len(layers) - 1:
-            h = np.maximum(h, 0.0)
-    h = np.exp(h - h.max(axis=1, keepdims=True))
-    return h / h.sum(axis=1, keepdims=True)
 
 
 def _fit_network(z: np.ndarray, target: np.ndarray, weight: np.ndarray, alpha: float,
