@@ -543,6 +543,11 @@ class Agent:
         self.plan.adopted(mine, surplus)
         self._take_out(surplus, f"more than {self.plan.length} of its own waiting")
         self._replan()
+        kept = {q.path for q in self.plan.upcoming}
+        for queued in mine:
+            if queued.path in kept:
+                log.info("taking back %s (queued by an earlier run for %s): it fits %s",
+                         queued.path, found[queued.path].target, self._label())
 
     def _remember_reason(self, path: str, track: str, reason: str) -> None:
         """Keep why ``path`` was queued while it waits or plays; forget older ones."""

@@ -16,9 +16,11 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import TextIO
 
-#: How the story tells a mood change and a pick queued (see ``STORY``).
+#: How the story tells a mood change, a pick queued and one an earlier run queued that
+#: is kept (see ``STORY``).
 MOOD_CHANGE = "▶ mood: "
 QUEUED = "queued "
+TAKEN_BACK = "taking back "
 #: A record as the agent's log writes it (``service.setup_logging``).
 _RECORD = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ (?P<level>[A-Z]+) "
                      r"(?P<logger>[\w.]+): (?P<message>.*)$")
@@ -32,6 +34,7 @@ STORY: tuple[tuple[str, str, str], ...] = (
     ("moodplayer.agent.service", "mood: ", MOOD_CHANGE),
     ("moodplayer.agent.service", "re-planning for ", "re-planning for "),
     ("moodplayer.agent.service", "queued ", QUEUED),
+    ("moodplayer.agent.service", "taking back ", TAKEN_BACK),
     ("moodplayer.agent.service", "heard: ", "the player reports: "),
     ("moodplayer.agent.service", "leaving ", "leaving "),
     ("moodplayer.agent.service", "you took over", "you took over"),

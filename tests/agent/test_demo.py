@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from moodplayer.agent.story import MOOD_CHANGE, QUEUED, TAKEN_BACK
 from moodplayer.music.compose import CATALOGUE
 from moodplayer.music.library import load_tracks
 from moodplayer.music.midi import SOUNDFONTS
@@ -57,13 +58,17 @@ def _story(output: str) -> list[str]:
 
 
 def _picks_by_mood(story: list[str]) -> list[tuple[str, str]]:
-    """(mood, track) for every track queued, with the mood it was queued for."""
+    """(mood, track) for every track queued, and every track an earlier run queued that
+    the agent keeps (the scripted part follows the camera part in the same mpv), with the
+    mood it is queued or kept for."""
     picks, mood = [], ""
     for line in story:
-        if line.startswith("▶ mood: "):
-            mood = line.removeprefix("▶ mood: ").split()[0]
-        elif line.startswith("queued ") and mood:
-            picks.append((mood, line.removeprefix("queued ").partition(":")[0]))
+        if line.startswith(MOOD_CHANGE):
+            mood = line.removeprefix(MOOD_CHANGE).split()[0]
+        elif line.startswith(QUEUED) and mood:
+            picks.append((mood, line.removeprefix(QUEUED).partition(":")[0]))
+        elif line.startswith(TAKEN_BACK) and mood:
+            picks.append((mood, line.removeprefix(TAKEN_BACK).partition(" (queued by")[0]))
     return picks
 
 
