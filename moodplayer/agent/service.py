@@ -399,7 +399,7 @@ class Agent:
         estimate = self.mood if self.mood is not None and label == self.mood.mood \
             else MoodEstimate.named(label)
         picks = [(track_id(p.path), p) for p in self.recommender.suggest(
-            estimate, n + len(excluded), remember=remember)]
+            estimate, n, remember=remember, exclude=excluded)]
         note = ""
         if self.mood is not None and self.mood.mood in self.config.never_moods:
             note = f" (not steering toward {self.mood.mood}: it is in never_moods)"

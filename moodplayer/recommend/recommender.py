@@ -6,6 +6,7 @@ import getpass
 import logging
 import time
 from collections import OrderedDict, deque
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +33,8 @@ log = logging.getLogger(__name__)
 _HELD_PENALTY = 1e12
 _RECENT_PENALTY = 1e9
 _ARTIST_PENALTY = 1e6
+#: Keeps what the caller excludes (queued already, playing) below everything else.
+_EXCLUDED_PENALTY = 1e15
 #: How long a track skipped (or given a thumbs down) in a mood is not picked for that mood
 #: again, unless nothing else is left; playing it through or liking it lifts the hold.
 SKIP_HOLD_S = 12 * 3600.0
@@ -221,8 +224,9 @@ class Recommender:
     # -- ranking ---------------------------------------------------------------------
 
     def suggest(self, mood: MoodEstimate | str, n: int = 10, *,
-                remember: bool = True) -> list[Pick]:
-        """The ``n`` best tracks for ``mood`` (an estimate or a mood name), best first.
+                remember: bool = True, exclude: Collection[str] = ()) -> list[Pick]:
+        """The ``n`` best tracks for ``mood`` (an estimate or a mood name), best first,
+        none of ``exclude`` (track paths in any spelling) while others are left.
 
         The picks count as picked (no repeats, no artist twice in a row, feedback
         attributed to them) unless ``remember`` is false: then the call is only a look.
@@ -253,6 +257,8 @@ class Recommender:
         penalty = np.zeros(len(tracks))
         recent = [self._index[i] for i in self._recent if i in self._index]
         penalty[recent] = _RECENT_PENALTY
+        barred = [k for k in map(self._locate, exclude) if k is not None]
+        penalty[barred] += _EXCLUDED_PENALTY
         if self.learning:
             held = [self._index[i] for i in self.held(estimate.mood) if i in self._index]
             penalty[held] += _HELD_PENALTY

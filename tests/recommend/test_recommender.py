@@ -370,3 +370,16 @@ def test_of_two_tracks_at_one_point_the_surer_comes_first(make_library, store):
              moodtag_confidence=0.75, moodtag_mood="sad"),
     ])
     assert _titles(recommender(db, store).suggest("sad", n=2)) == ["certain", "hesitant"]
+
+
+def test_excluded_tracks_are_passed_over_while_others_are_left(library, store):
+    """What the agent has queued or playing is excluded: the next best come instead, and
+    a look past them picks (and so holds back as recent) nothing it did not return."""
+    rec = recommender(library, store)
+    best = [p.path for p in rec.suggest("happy", 3, remember=False)]
+    picks = [p.path for p in rec.suggest("happy", 2, exclude=best[:1])]
+    assert best[0] not in picks and len(picks) == 2
+    everything_else = [p.path for p in rec.suggest("happy", 20, remember=False,
+                                                   exclude=picks)]
+    assert best[0] in everything_else[:2]  # only excluded, never picked: not held back
+    assert not set(picks) & set(everything_else[:-len(picks)])
