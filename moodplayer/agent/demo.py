@@ -20,11 +20,13 @@ import sys
 import tempfile
 import textwrap
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from moodplayer.agent.story import MOOD_CHANGE, QUEUED, Story
 from moodplayer.exceptions import MoodplayerError
+from moodplayer.tracks import track_id
 
 #: A development checkout's detector weights (``../shared/models`` beside it), used by
 #: the demo when the user has none of their own; a user's machine has no such folder.
@@ -180,6 +182,13 @@ class PrivateSession:
         """The process id of the headless mpv."""
         return self._mpv.pid
 
+    def playing(self) -> str | None:
+        """The path (or URL) of what mpv plays now; None when nothing plays."""
+        from moodplayer.testing import mpv_command
+
+        path = mpv_command(self.socket, "get_property", "path")
+        return path if isinstance(path, str) else None
+
     def next_track(self) -> None:
         """Press Next in the player, as a user skipping a track would."""
         subprocess.run(["dbus-send", "--session", "--type=method_call",
@@ -333,7 +342,7 @@ def run_loop(root: Path, config: Path, options: DemoOptions, no_detector: str = 
         seconds = sum(float(s[2]) for s in steps) + 3
         _say(f"the agent on a SCRIPTED mood sequence ({options.mood_script}): the same "
              "loop, with the mood given instead of read from a face")
-        skipper = _Skipper(session, moods=2)  # the second mood: its music plays at once
+        skipper = _Skipper(session, names, moods=2)  # the second mood: its music plays at once
         try:
             _agent(env, config, seconds, Story(names, then=skipper.heard), "--mood-script",
                    options.mood_script)
@@ -346,24 +355,34 @@ def run_loop(root: Path, config: Path, options: DemoOptions, no_detector: str = 
 
 
 class _Skipper:
-    """Presses Next once, as a user would when the song that plays no longer fits: right
-    after the agent queued music for the ``moods``-th mood of the script (the agent itself
-    never interrupts the playing track)."""
+    """Presses Next once, as a user would when the song that plays no longer fits: a second
+    after the agent queued music for the ``moods``-th mood of the script, if what plays
+    then is not one of those picks (the agent itself never interrupts the playing track;
+    the track before may also have ended on its own)."""
 
-    def __init__(self, session: PrivateSession, moods: int) -> None:
+    def __init__(self, session: PrivateSession, names: Mapping[str, str], moods: int) -> None:
         self.session, self.moods = session, moods
+        self._names = {track_id(path): name for path, name in names.items()}
         self._seen = 0
+        self._queued: set[str] = set()  # the names queued for that mood
         self._timer: threading.Timer | None = None
 
     def heard(self, line: str) -> None:
         """Follow the story: count the moods; press Next once the new picks are queued."""
         if line.startswith(MOOD_CHANGE):
             self._seen += 1
-        elif line.startswith(QUEUED) and self._seen == self.moods and self._timer is None:
-            self._timer = threading.Timer(1.0, self._skip)
-            self._timer.start()
+        elif line.startswith(QUEUED) and self._seen == self.moods:
+            self._queued.add(line[len(QUEUED):].partition(": ")[0])
+            if self._timer is None:
+                self._timer = threading.Timer(1.0, self._skip)
+                self._timer.start()
 
     def _skip(self) -> None:
+        path = self.session.playing()
+        name = self._names.get(track_id(path), path) if path else None
+        if name in self._queued:
+            _say(f"demo: not pressing Next: {name}, one of the new picks, already plays")
+            return
         _say("demo: pressing Next in mpv, as you would when the song that plays no longer "
              "fits")
         self.session.next_track()

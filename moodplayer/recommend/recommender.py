@@ -33,8 +33,13 @@ log = logging.getLogger(__name__)
 _HELD_PENALTY = 1e12
 _RECENT_PENALTY = 1e9
 _ARTIST_PENALTY = 1e6
+#: Keeps a track the model places more likely outside the target's quadrant than in it
+#: below every one it places inside, the same artist again included.
+_POOR_FIT_PENALTY = 1e7
 #: Keeps what the caller excludes (queued already, playing) below everything else.
 _EXCLUDED_PENALTY = 1e15
+#: How many answers the learner has heard before a reason speaks of what it learned.
+_SAID_AFTER = 3
 #: How long a track skipped (or given a thumbs down) in a mood is not picked for that mood
 #: again, unless nothing else is left; playing it through or liking it lifts the hold.
 SKIP_HOLD_S = 12 * 3600.0
@@ -60,6 +65,7 @@ class Fitted:
     comps: dict[str, np.ndarray]
     score: np.ndarray      #: float32 (n,)
     columns: np.ndarray    #: float32 (4, n), see learner.fit_columns
+    poor: np.ndarray       #: bool (n,): more likely outside the target's quadrant than in it
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,8 +258,12 @@ class Recommender:
                                                   self.explore).astype(np.float32)
             learned_base = self.learner_weight * (weights[:lrn.STATIC_SIZE] @ self._static_x)
             base = learned_base + self._user_signals() + self._lastfm_boost
+            # A reason tells what the learner believes (its mean, not the exploring draw),
+            # and only once it has heard enough answers to say "usually" or "often".
+            believed = (self._learner.track_weights(context).astype(np.float32)
+                        if self._learner.n >= _SAID_AFTER else None)
         else:
-            weights, learned_base, base = None, None, self._lastfm_boost
+            weights, base, believed = None, self._lastfm_boost, None
         penalty = np.zeros(len(tracks))
         recent = [self._index[i] for i in self._recent if i in self._index]
         penalty[recent] = _RECENT_PENALTY
@@ -275,20 +285,23 @@ class Recommender:
                 score = fitted.score + base
                 learned = None
                 if weights is not None:
-                    learned = learned_base + self.learner_weight * (
-                        weights[lrn.STATIC_SIZE:] @ fitted.columns)
-                    score += learned - learned_base
+                    score += self.learner_weight * (weights[lrn.STATIC_SIZE:] @ fitted.columns)
+                if believed is not None:
+                    learned = self.learner_weight * (
+                        believed[:lrn.STATIC_SIZE] @ self._static_x
+                        + believed[lrn.STATIC_SIZE:] @ fitted.columns)
                     learned -= learned.mean()  # what sets this track apart, for the reason
                 scored[key] = fitted, score, learned
             fitted, score, learned = scored[key]
             if key not in shortlists:
                 shortlists[key] = self._shortlist(score - penalty, n)
             code = self._artist_code(last_artist) if last_artist else -2
-            k = next((j for j in shortlists[key]
-                      if penalty[j] == 0 and codes[j] != code), None)
-            if k is None:  # the shortlist ran dry: rank everything again
-                total = score - penalty
-                total[codes == code] -= _ARTIST_PENALTY
+            # Another artist before the one just picked, but never at the cost of the
+            # quadrant: a track that fits comes before variety.
+            rule = _ARTIST_PENALTY * (codes == code) + _POOR_FIT_PENALTY * fitted.poor
+            k = next((j for j in shortlists[key] if penalty[j] == 0 and rule[j] == 0), None)
+            if k is None:  # nothing in the shortlist without a compromise: rank everything
+                total = score - penalty - rule
                 total[taken] = -np.inf
                 k = int(np.argmax(total))
             penalty[k] += _RECENT_PENALTY
@@ -320,7 +333,7 @@ class Recommender:
             comps = fit(self._features, target.profile, target.point.valence,
                         target.point.arousal)
             fitted = Fitted(comps, static_score(comps).astype(np.float32),
-                            lrn.fit_columns(comps))
+                            lrn.fit_columns(comps), comps["inside"] < 0.5)
             self._fits[key] = fitted
             while len(self._fits) > _FIT_CACHE:
                 self._fits.popitem(last=False)

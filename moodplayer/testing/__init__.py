@@ -5,7 +5,8 @@
 - Headless players on it (``players.py``): ``start_mpv``, ``start_vlc``,
   ``start_rhythmbox`` (under ``start_xvfb``), ``start_audacious`` (after
   ``prepare_audacious_config``), ``start_mpd`` and ``start_mpdris2``; ``tone`` encodes
-  a track to play. ``Processes`` kills whatever was started.
+  a track to play; ``mpv_command`` asks mpv over its IPC socket. ``Processes`` kills
+  whatever was started.
 - ``FakeLastFm``: Last.fm's web service on 127.0.0.1, answering in its own XML (``lastfm.py``).
 
 A part this machine cannot run raises ``UnavailableError`` (the tests skip, naming it). Nothing
@@ -16,6 +17,7 @@ here imports the rest of moodplayer beyond its exceptions and the MPRIS names of
 from moodplayer.testing.bus import Control, PrivateBus, spin
 from moodplayer.testing.lastfm import SERVICE_OFFLINE, FakeLastFm
 from moodplayer.testing.players import (
+    mpv_command,
     player_env,
     prepare_audacious_config,
     start_audacious,
@@ -37,6 +39,7 @@ __all__ = [
     "PrivateBus",
     "Processes",
     "UnavailableError",
+    "mpv_command",
     "player_env",
     "prepare_audacious_config",
     "require",

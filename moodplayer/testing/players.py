@@ -7,8 +7,10 @@ player cannot run here.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import socket as sockets
 import subprocess
 import sys
 import time
@@ -50,6 +52,28 @@ def start_mpv(procs: Processes, bus: PrivateBus, socket: Path, *files: Path) -> 
         env=player_env(bus))
     bus.wait_for(f"{MPRIS_PREFIX}mpv")
     return proc
+
+
+def mpv_command(socket: Path, *command: object, timeout_s: float = 5.0) -> object:
+    """Send one command over mpv's JSON IPC ``socket`` and return its data, as a user's
+    script would; None when mpv does not answer (gone, or no answer within ``timeout_s``)."""
+    try:
+        with sockets.socket(sockets.AF_UNIX) as client:
+            client.settimeout(timeout_s)
+            client.connect(str(socket))
+            client.sendall(json.dumps({"command": list(command),
+                                       "request_id": 1}).encode() + b"\n")
+            buffer = b""
+            while chunk := client.recv(65536):
+                buffer += chunk
+                *lines, buffer = buffer.split(b"\n")
+                for line in lines:
+                    message = json.loads(line)
+                    if message.get("request_id") == 1:
+                        return message.get("data")
+    except (OSError, ValueError):
+        pass
+    return None
 
 
 _VLC_SCRIPT = """

@@ -4,8 +4,6 @@ going, the queue follows the mood, the playing track is known from the start."""
 
 from __future__ import annotations
 
-import json
-import socket as sockets
 import subprocess
 import sys
 import time
@@ -15,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from moodplayer.agent.store import StateStore
-from moodplayer.testing import PrivateBus, Processes, player_env, start_mpv, tone
+from moodplayer.testing import PrivateBus, Processes, mpv_command, player_env, start_mpv, tone
 from moodplayer.tracks import track_id
 
 pytestmark = pytest.mark.players
@@ -70,23 +68,7 @@ class Session:
 
     def mpv(self, *command: object) -> object:
         """One mpv IPC command's data; None if mpv does not answer."""
-        try:
-            with sockets.socket(sockets.AF_UNIX) as client:
-                client.settimeout(5)
-                client.connect(str(self.socket))
-                client.sendall(json.dumps({"command": list(command),
-                                           "request_id": 7}).encode() + b"\n")
-                buffer = b""
-                while True:
-                    chunk = client.recv(65536)
-                    if not chunk:
-                        return None
-                    buffer += chunk
-                    for line in buffer.split(b"\n"):
-                        if line.strip() and json.loads(line).get("request_id") == 7:
-                            return json.loads(line).get("data")
-        except OSError:
-            return None
+        return mpv_command(self.socket, *command)
 
     def playlist(self) -> list[dict] | None:
         return self.mpv("get_property", "playlist")

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import socket as sockets
 from pathlib import Path
 
 import dbus
 import pytest
 
 from moodplayer.player import BackendSettings, PlayerManager, to_uri
+from moodplayer.testing import mpv_command
 
 from .conftest import Control, Recorder, assert_plays_next, spin, start_mpv, upcoming, watched
 
@@ -52,22 +51,9 @@ def test_next_early_is_a_skip_and_an_ending_track_is_played(mpv_setup, tracks):
     assert recorder.kinds("played")[0].track.path == str(tracks["short"])
 
 
-def _mpv(socket: Path, *command: object) -> object:
-    """Send one command over mpv's IPC socket and return its data (what a script would do)."""
-    with sockets.socket(sockets.AF_UNIX) as client:
-        client.connect(str(socket))
-        client.sendall(json.dumps({"command": list(command), "request_id": 1}).encode() + b"\n")
-        buffer = b""
-        while True:
-            buffer += client.recv(65536)
-            for line in buffer.split(b"\n"):
-                if line.strip() and json.loads(line).get("request_id") == 1:
-                    return json.loads(line).get("data")
-
-
 def _mpv_playlist(socket: Path) -> list[str]:
     """mpv's playlist filenames (what the user sees in its playlist)."""
-    return [entry["filename"] for entry in _mpv(socket, "get_property", "playlist")]
+    return [entry["filename"] for entry in mpv_command(socket, "get_property", "playlist")]
 
 
 def test_remove_takes_out_upcoming_entries_and_never_the_playing_one(mpv_setup, tracks,
@@ -128,7 +114,7 @@ def test_pause_and_play_are_reported_as_status(bus, procs, tracks, tmp_path):
 
 def test_a_track_played_through_at_three_times_speed_counts_as_played(mpv_setup, tmp_path):
     _, recorder, control, _ = mpv_setup
-    _mpv(tmp_path / "mpv.sock", "set_property", "speed", 3.0)
+    mpv_command(tmp_path / "mpv.sock", "set_property", "speed", 3.0)
     control.player("Seek", dbus.Int64(-60_000_000))  # from the start: 8 s of music in ~2.7 s
     assert spin(lambda: recorder.kinds("played") or recorder.kinds("skipped"), 15)
     assert recorder.kinds("skipped") == [], recorder.events
@@ -145,7 +131,7 @@ def test_a_track_started_from_idle_and_played_through_counts_as_played(bus, proc
     try:
         assert spin(lambda: recorder.appeared)
         for done in range(1, 4):
-            _mpv(socket, "loadfile", str(tracks["short"]))
+            mpv_command(socket, "loadfile", str(tracks["short"]))
             assert spin(lambda: len(recorder.kinds("played") + recorder.kinds("skipped"))
                         == done, 10)  # noqa: B023 - used at once
         assert recorder.kinds("skipped") == [], recorder.events

@@ -94,6 +94,27 @@ def test_no_repeat_and_no_same_artist_twice_in_a_row(library, store):
     assert all(a != b for a, b in itertools.pairwise(artists))
 
 
+def test_the_same_artist_again_comes_before_music_of_another_quadrant(library, store):
+    """The demo once queued, for sad, "Black Current – Cold Wire ... the closest left in
+    your library" (a tense ostinato) right after a Grey Harbour piece while two more sad
+    Grey Harbour pieces waited: variety gave way only after every other artist's track."""
+    rec = recommender(library, store)
+    picks = rec.suggest("sad", n=2)
+    assert moods_of(picks) == ["sad", "sad"], [p.title for p in picks]
+    assert "closest left" not in picks[1].reason, picks[1].reason
+
+
+def test_one_skip_is_not_told_as_a_habit(library, store):
+    """After one skip the demo said of its happy picks "though you often skip songs like
+    this". The agent's recommender explores (a Thompson draw), as here."""
+    rec = recommender(library, store)
+    rec.feedback(rec.suggest("sad", n=1)[0].item_id, "skipped")
+    reasons = [p.reason for seed in range(8)
+               for p in recommender(library, store, seed=seed).suggest("energetic", n=4)]
+    told = [r for r in reasons if "often skip" in r or "usually finish" in r]
+    assert not told, told
+
+
 def test_empty_library_is_a_clear_error(make_library, store):
     db = make_library([])
     with pytest.raises(RecommendError, match="is empty"):
