@@ -55,6 +55,7 @@ class PlayerEvent:
     player: str
     path: str = ""  # a track_id
     position_s: float | None = None
+    length_s: float | None = None  #: the track's length, where the player said it
 
 
 def _path(track: TrackRef) -> str:
@@ -93,9 +94,10 @@ class Hands(PlayerListener):
         self.manager.start()
         log.info("waiting for an MPRIS player")
 
-    def _emit(self, kind: EventKind, path: str = "", position_s: float | None = None) -> None:
+    def _emit(self, kind: EventKind, path: str = "", position_s: float | None = None,
+              length_s: float | None = None) -> None:
         if self.on_event is not None:
-            self.on_event(PlayerEvent(kind, self.name, path, position_s))
+            self.on_event(PlayerEvent(kind, self.name, path, position_s, length_s))
 
     def _steer(self, player: PlayerName | None) -> None:
         """Follow ``player`` (None: none left), reading what it plays right now."""
@@ -140,7 +142,7 @@ class Hands(PlayerListener):
         path = _path(event.track)
         if event.kind == "started":
             self.playing_path = path
-        self._emit(event.kind, path, event.position_s)
+        self._emit(event.kind, path, event.position_s, event.length_s)
 
     # -- actions -------------------------------------------------------------------------
     def enqueue(self, paths: Sequence[str], done: Enqueued, after: str | None = None) -> None:
@@ -176,9 +178,10 @@ class Hands(PlayerListener):
         self.manager.upcoming(lambda entries: done(
             None if entries is None else [track_id(e) for e in entries]), self.name or None)
 
-    def play(self) -> None:
-        """Start playback (used once, with ``run --play``, on an idle player)."""
-        self.manager.play(self.name or None)
+    def play(self, path: str) -> None:
+        """Start playback, from ``path`` (just queued) where the player is idle (used once,
+        with ``run --play``)."""
+        self.manager.play(self.name or None, to_uri(path))
 
     def skip(self) -> None:
         """Move the player to its next track, as the user's own skip (it is learnt)."""

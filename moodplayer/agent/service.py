@@ -514,7 +514,7 @@ class Agent:
                                actions=QUEUED_ACTIONS)
         if lines and not self._kicked and self.options.play and not self.hands.playing:
             self._kicked = True
-            self.hands.play()
+            self.hands.play(self._announced)
         if label != self._label():  # the mood moved on while the player answered
             self._replan()
         else:
@@ -587,8 +587,10 @@ class Agent:
         elif kind in ("played", "skipped"):
             self.store.add_feedback(kind=kind, path=event.path, player=event.player,
                                     position_s=event.position_s)
-            log.info("heard: %s %s%s", kind, event.path,
-                     f" at {event.position_s:.0f} s" if event.position_s is not None else "")
+            where = "" if event.position_s is None else f" at {event.position_s:.0f} s"
+            if where and event.length_s:  # past half a track counts as played
+                where += f" of {event.length_s:.0f} s"
+            log.info("heard: %s %s%s", kind, event.path, where)
             self._learn(event.path, _LEARNED[kind])
         elif kind == "stopped":
             self.plan.stopped()

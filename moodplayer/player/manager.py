@@ -171,12 +171,16 @@ class PlayerManager:
         managed = self._find(player)
         return managed.backend.queue_length() if managed and managed.backend else None
 
-    def play(self, player: PlayerName | str | None = None) -> bool:
-        """Ask ``player`` (or the active one) to start playing; False if there is none."""
-        found = self.player(player)
-        if found is None:
+    def play(self, player: PlayerName | str | None = None, uri: str | None = None) -> bool:
+        """Ask ``player`` (or the active one) to start playing, from ``uri`` (a track just
+        queued) where the player is idle; False if there is none."""
+        managed = self._find(player)
+        if managed is None:
             return False
-        found.play()
+        if uri and managed.backend is not None:
+            managed.backend.play(uri)
+        else:
+            managed.player.play()
         return True
 
     def waiting(self) -> int:

@@ -165,6 +165,22 @@ def test_the_track_playing_at_start_is_known_and_never_queued_again(
     assert own.as_posix() not in session.upcoming()
 
 
+def test_run_play_starts_an_idle_mpv_with_its_first_pick(session, make_config,
+                                                         annotated_library, tmp_path):
+    """mpv idles once its playlist has played out, and MPRIS Play does nothing there: with
+    `run --play` the music used to stay silent (the picks only waited)."""
+    played = tone(tmp_path / "played out.ogg", 1, 330)
+    session.start_mpv(played)
+    assert _until(lambda: session.mpv("get_property", "idle-active") is True, 15)
+    session.run_agent(_config(make_config, annotated_library, session), "--play",
+                      "--mood-script", "happy:120")
+    assert _until(lambda: _decisions(), 30), session.log.read_text()[-2000:]
+    first = track_id(_decisions()[0].path)
+    assert _until(lambda: track_id(str(session.mpv("get_property", "path"))) == first, 15), \
+        (session.mpv("get_property", "path"), first)
+    assert session.mpv("get_property", "idle-active") is False
+
+
 def test_the_agent_survives_the_session_bus_going_away(session, make_config,
                                                        annotated_library):
     own = _tracks(annotated_library)[0]

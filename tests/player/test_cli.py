@@ -7,6 +7,8 @@ import sys
 
 import pytest
 
+from moodplayer.testing import tone
+
 from .conftest import Control, player_env, spin, start_mpv
 
 pytestmark = pytest.mark.players
@@ -24,7 +26,9 @@ def test_no_players(bus):
 
 def test_players_and_enqueue_with_mpv(bus, procs, tracks, tmp_path):
     socket = tmp_path / "mpv.sock"
-    start_mpv(procs, bus, socket, tracks["long_a"])
+    # Long enough to still play after two commands on a loaded machine; Next moves on.
+    playing = tone(tmp_path / "long a.ogg", 120, 440)
+    start_mpv(procs, bus, socket, playing)
     listed = moodplayer(bus, "players", "--mpv-socket", str(socket))
     assert listed.returncode == 0
     assert "mpv" in listed.stdout and "org.mpris.MediaPlayer2.mpv" in listed.stdout
@@ -36,6 +40,7 @@ def test_players_and_enqueue_with_mpv(bus, procs, tracks, tmp_path):
     control = Control(bus, "mpv")
     try:
         assert control.url().endswith("long%20a.ogg"), "the playing track was interrupted"
+        control.player("Next")
         assert spin(lambda: control.url().endswith("short.ogg"), 15)
     finally:
         control.close()

@@ -77,6 +77,11 @@ class Backend(ABC):
             return to_uri(item.path) if item.path else (item.url or None)
         return to_uri(item)
 
+    def play(self, uri: str) -> None:
+        """Start playback; ``uri`` is the track queued first, for a player that cannot
+        start from idle with MPRIS ``Play`` (its backend overrides this and plays it)."""
+        self.player.play()
+
     def queue_length(self) -> int | None:
         """How many tracks wait after the current one, if the backend can tell."""
         return None

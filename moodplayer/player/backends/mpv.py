@@ -177,6 +177,37 @@ class MpvBackend(Backend):
         run_steps([self._read(ipc, state), *(add(i, u) for i, u in enumerate(uris))],
                   finished)
 
+    def play(self, uri: str) -> None:
+        """Unpause with MPRIS ``Play``; an idle mpv (its playlist played out), where
+        ``Play`` does nothing, plays the last entry that is ``uri`` instead."""
+        ipc = self._connect()
+        if isinstance(ipc, str):
+            log.warning("%s; asking mpv to play over MPRIS", ipc)
+            self.player.play()
+            return
+        state: dict[str, Any] = {}
+
+        def idle(ok, fail) -> None:
+            def got(value: Any) -> None:
+                state["idle"] = value is True
+                ok()
+            ipc.command(["get_property", "idle-active"], got, fail)
+
+        def finished(err: str | None) -> None:
+            entries = state.get("playlist", [])
+            index = next((i for i in range(len(entries) - 1, -1, -1)
+                          if _entry_matches(entries[i].get("filename"), uri)), None)
+            if err is None and state.get("idle") and index is not None:
+                def refused(message: str) -> None:
+                    log.warning("mpv did not play %s: %s", uri, message)
+                    ipc.close()
+                ipc.command(["playlist-play-index", index], lambda _: ipc.close(), refused)
+                return
+            ipc.close()
+            self.player.play()
+
+        run_steps([idle, self._read(ipc, state)], finished)
+
     def upcoming(self, done: Upcoming) -> None:
         """The filenames after the playing entry (all of them while mpv is idle)."""
         ipc = self._connect()
