@@ -39,6 +39,7 @@ class Evidence:
     lastfm: str = ""        #: why Last.fm speaks for it, if it does
     tempo_fit: float = math.nan  #: how the tempo fits the target (0..1), NaN: no say
     mode_fit: float = math.nan   #: how the mode fits the target (0..1), NaN: no say
+    poor: bool = False      #: more likely outside the target's quadrant than in it
 
 
 def key_name(key: str, mode: float) -> str:
@@ -108,8 +109,10 @@ def sentence(estimate: MoodEstimate, target: Target, ev: Evidence) -> str:
     usually finish songs like this."
 
     It never contradicts itself: what speaks against the pick (a tempo, key or sound
-    that does not fit the target, a learner that expects a skip) is said as such ("the
-    closest left in your library, though ..."), never as a reason for it.
+    that does not fit the target, a learner that expects a skip) is said as such
+    ("..., though ..."), never as a reason for it; "the closest left in your library"
+    only of a pick the model places outside the target's quadrant (``Evidence.poor``),
+    which is picked only when nothing inside it is left.
     """
     if estimate.confidence is not None:
         look = _ADJECTIVES.get(estimate.label, estimate.label)
@@ -130,12 +133,12 @@ def sentence(estimate: MoodEstimate, target: Target, ev: Evidence) -> str:
     if ev.learned >= PERSONAL_THRESHOLD:
         personal.append("you usually finish songs like this")
     skipped = ev.learned <= -PERSONAL_THRESHOLD
-    if against:
-        speaks_for.append("the closest left in your library, though "
-                          + _and([*against, "you often skip songs like this"] if skipped
-                                 else against))
-    elif skipped:
-        speaks_for.append("the best fit left, though you often skip songs like this")
+    doubts = [*against, *(["you often skip songs like this"] if skipped else [])]
+    if doubts:
+        lead = ("the closest left in your library" if ev.poor
+                else "the best fit left" if skipped or not speaks_for else "")
+        speaks_for.append(f"{lead}, though {_and(doubts)}" if lead
+                          else f"though {_and(doubts)}")
     text = f"{head}: {', '.join(speaks_for)}"
     if personal:
         text += "; " + " and ".join(personal)

@@ -371,7 +371,8 @@ class Recommender:
             analyzed=bool(tracks.analyzed[k]), learned=learned,
             plays=int(history[0]), skips=int(history[1]), likes=int(history[2]),
             lastfm=self.lastfm.reason(tracks.artists[k]) if self.lastfm else "",
-            tempo_fit=float(fitted.comps["tempo"][k]), mode_fit=float(fitted.comps["mode"][k]))
+            tempo_fit=float(fitted.comps["tempo"][k]), mode_fit=float(fitted.comps["mode"][k]),
+            poor=bool(fitted.poor[k]))
         return Pick(item_id, tracks.paths[k], tracks.artists[k], tracks.titles[k],
                     tracks.albums[k], score, sentence(estimate, target, evidence))
 

@@ -344,6 +344,23 @@ def test_a_poor_fit_is_explained_as_the_closest_left_not_as_a_fit(make_library, 
         assert "major" in against and "minor" not in pick.reason  # sad asks for minor
 
 
+def test_a_doubt_is_not_told_as_the_closest_left_while_other_music_fits(make_library, store):
+    """The demo said of a fast ostinato for an energetic mood "the closest left in your
+    library, though mid-tempo at 96 BPM" while a happy 134 BPM piece waited unplayed."""
+    db = make_library([
+        dict(artist="A", title="half-time", bpm=96, initial_key="Cm", moodtag_mode="minor",
+             moodtag_valence=0.3, moodtag_arousal=0.9, moodtag_confidence=0.9,
+             moodtag_energy=0.9, moodtag_brightness=0.6, moodtag_mood="energetic"),
+        dict(artist="B", title="bright", bpm=134, initial_key="F", moodtag_mode="major",
+             moodtag_valence=0.8, moodtag_arousal=0.5, moodtag_confidence=0.6,
+             moodtag_energy=0.7, moodtag_brightness=0.7, moodtag_mood="happy"),
+    ])
+    first = recommender(db, store, learning=False).suggest("energetic", n=1)[0]
+    assert first.title == "half-time"  # the model is surest of it
+    assert "closest left" not in first.reason, first.reason
+    assert "though mid-tempo at 96 BPM" in first.reason, first.reason
+
+
 def test_a_pick_the_learner_argues_against_does_not_read_as_something_new(
         make_library, store):
     """The demo once said, for an energetic mood, "slow, 72 BPM, A minor, sounds calm;
