@@ -341,7 +341,8 @@ def run_loop(root: Path, config: Path, options: DemoOptions, no_detector: str = 
         steps = [p.partition(":") for p in options.mood_script.split(",")]
         seconds = sum(float(s[2]) for s in steps) + 3
         _say(f"the agent on a SCRIPTED mood sequence ({options.mood_script}): the same "
-             "loop, with the mood given instead of read from a face")
+             "loop, with the mood given instead of read from a face (no photo of a sad "
+             "face ships under a licence that lets the demo show it)")
         skipper = _Skipper(session, names, moods=2)  # the second mood: its music plays at once
         try:
             _agent(env, config, seconds, Story(names, then=skipper.heard), "--mood-script",

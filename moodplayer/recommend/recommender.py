@@ -38,7 +38,8 @@ _ARTIST_PENALTY = 1e6
 _POOR_FIT_PENALTY = 1e7
 #: Keeps what the caller excludes (queued already, playing) below everything else.
 _EXCLUDED_PENALTY = 1e15
-#: How many answers the learner has heard before a reason speaks of what it learned.
+#: How many answers one way (tracks finished or liked; skipped or disliked) before a
+#: reason says what the learner learned from them ("usually finish", "often skip").
 _SAID_AFTER = 3
 #: How long a track skipped (or given a thumbs down) in a mood is not picked for that mood
 #: again, unless nothing else is left; playing it through or liking it lifts the hold.
@@ -259,9 +260,11 @@ class Recommender:
             learned_base = self.learner_weight * (weights[:lrn.STATIC_SIZE] @ self._static_x)
             base = learned_base + self._user_signals() + self._lastfm_boost
             # A reason tells what the learner believes (its mean, not the exploring draw),
-            # and only once it has heard enough answers to say "usually" or "often".
-            believed = (self._learner.track_weights(context).astype(np.float32)
-                        if self._learner.n >= _SAID_AFTER else None)
+            # in a direction only once the user answered so several times: one skip is
+            # not "you often skip songs like this".
+            believed = self._learner.track_weights(context).astype(np.float32)
+            answers = sum(self._history.values(), np.zeros(4))
+            finished, skipped = answers[0] + answers[2], answers[1] + answers[3]
         else:
             weights, base, believed = None, self._lastfm_boost, None
         penalty = np.zeros(len(tracks))
@@ -291,6 +294,8 @@ class Recommender:
                         believed[:lrn.STATIC_SIZE] @ self._static_x
                         + believed[lrn.STATIC_SIZE:] @ fitted.columns)
                     learned -= learned.mean()  # what sets this track apart, for the reason
+                    learned[learned > 0] *= finished >= _SAID_AFTER
+                    learned[learned < 0] *= skipped >= _SAID_AFTER
                 scored[key] = fitted, score, learned
             fitted, score, learned = scored[key]
             if key not in shortlists:
