@@ -7,8 +7,10 @@ General MIDI soundfont) and encoded with ffmpeg (``samples.encode``):
 - Q1 pleasant, excited: fast (118-144 BPM), major, drums and a walking electric bass,
   piano or guitar chords on the off-beats, brass, mallets or a reed on a bright tune; loud.
 - Q2 unpleasant, excited: very fast (184-200 BPM, heard as a half-time 92-100), minor, a
-  distorted guitar galloping in sixteenths through the minor third, flat second and
-  tritone over double-kick drums, dissonant string tremolo, brass stabs; loudest.
+  distorted guitar galloping low (its tonic between F#1 and F2 whatever the key) in
+  sixteenths through the minor third, flat second and tritone, accented with tritones
+  rather than fifths, over double-kick drums (a crash only every four bars), string
+  tremolo on the root, flat second and tritone, brass stabs; loudest.
 - Q3 unpleasant, calm: slow (72-78 BPM), minor, no drums, a wordless voice or a piano
   falling over a nylon guitar picking the chords and a cello; quiet.
 - Q4 pleasant, calm: slow (72-84 BPM), major, no drums, warm pads, harp or nylon guitar
@@ -187,6 +189,9 @@ def _happy(w: _Writer, variant: int) -> tuple[list[Part], str]:
 #: the root broken by the minor third, the flat second and the tritone.
 _RIFF = (0, 0, 3, 0, 0, 1, 0, 0, 0, 0, 3, 0, 6, 5, 1, 0)
 _ACCENTS = (0, 3, 6, 8, 11, 14)
+#: The lowest tonic of the tense riff (F#1): whatever the key, it growls in the octave
+#: F#1-F2 (higher keys read as less unpleasant to the music model).
+_TENSE_LOW = 30
 
 
 def _tense(w: _Writer, variant: int) -> tuple[list[Part], str]:
@@ -195,14 +200,15 @@ def _tense(w: _Writer, variant: int) -> tuple[list[Part], str]:
     drums, bass, riff = Part(0, DRUMS), Part(34, 1), Part(guitar, 2)
     strings = Part(44, 3, volume=80)  # tremolo strings
     stabs = Part(61, 4, volume=95)  # brass section
+    tonic = _TENSE_LOW + (w.root - _TENSE_LOW) % 12
     for b in range(w.bars):
         root = progression[b % 4]
         # the flat second (Phrygian) on degree 1: a semitone above the tonic
-        low = w.pitch(0, 2) + 1 if root == 1 else w.pitch(root, 2)
+        low = tonic + (1 if root == 1 else w.scale[root])
         for s, step in enumerate(_RIFF):
             t = 4 * b + s / 4
             accent = s in _ACCENTS
-            chord = (low + step, low + step + 7) if accent else (low + step,)
+            chord = (low + step, low + step + 6) if accent else (low + step,)  # a tritone
             riff.notes += [w.note(p, t, 0.22, 124 if accent else 100) for p in chord]
             bass.notes.append(w.note(low - 12 + step, t, 0.2, 120 if accent else 100))
             drums.notes.append(w.note(_KICK, t, 0.15, 118 if accent else 100))
@@ -210,9 +216,10 @@ def _tense(w: _Writer, variant: int) -> tuple[list[Part], str]:
                 drums.notes.append(w.note(_HAT if variant % 2 else _RIDE, t, 0.15, 90))
         for beat in (1, 3):
             drums.notes.append(w.note(_SNARE, 4 * b + beat, 0.25, 127))
-        drums.notes.append(w.note(_CRASH, 4 * b, 1.0, 118))
-        # root, flat second and minor third trembling together high above the riff
-        strings.notes += [w.note(low + 24 + iv, 4 * b, 4.0, 100) for iv in (0, 1, 3)]
+        if b % 4 == 0:
+            drums.notes.append(w.note(_CRASH, 4 * b, 1.0, 118))
+        # root, flat second and tritone trembling together an octave above the riff
+        strings.notes += [w.note(low + 12 + iv, 4 * b, 4.0, 100) for iv in (0, 1, 6)]
         if b % 2 == 1:
             stabs.notes += [w.note(low + 12 + iv, 4 * b + 3.5, 0.4, 120) for iv in (1, 6)]
     return [drums, bass, riff, strings, stabs], \
