@@ -129,14 +129,19 @@ def test_the_wheel_provides_moodplayer_and_its_models(installed) -> None:
 
 @pytest.mark.slow
 def test_the_wheel_scores_its_default_model_as_its_card_says(installed, shared_dir) -> None:
+    """The wheel's default model scores exactly as the checkout's does here, and within a
+    point of its card: onnxruntime's int8 kernels differ by CPU (on AVX2 without VNNI the
+    u8s8 products saturate), so the card's exact confusion is one machine's."""
     target, env = installed
     card = json.loads((ROOT / "models" / "moodplayer-fer.card.json").read_text())
     data = shared_dir / "data" / "fer2013" / "test"
-    out = _run([str(target / "bin" / "moodplayer"), "eval-fer", str(data), "--json"], env,
-               target)
-    result = json.loads(out)
-    assert result["images"] == card["test"]["images"]
-    assert result["confusion"] == card["test"]["confusion"]
+    wheel = json.loads(_run([str(target / "bin" / "moodplayer"), "eval-fer", str(data),
+                             "--json"], env, target))
+    checkout = json.loads(_run([sys.executable, "-m", "moodplayer.agent.cli", "eval-fer",
+                                str(data), "--json"], os.environ.copy(), ROOT))
+    assert wheel["images"] == card["test"]["images"]
+    assert wheel["confusion"] == checkout["confusion"]
+    assert wheel["accuracy"] == pytest.approx(card["test"]["accuracy"], abs=0.01)
 
 
 @pytest.mark.slow
