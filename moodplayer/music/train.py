@@ -18,8 +18,11 @@ into the exported weights, so the model file holds a network on the features
 themselves. The figures reported come from an outer k-fold over both sets together,
 grouped by artist (no artist on both sides, in either set) and stratified by quadrant
 and genre, and from leaving each genre of the rated set out in turn; no test
-fold informs a choice. The exported model is refitted on every clip with the decay the
-same inner procedure picks there. Everything is seeded: the same data and seed give the
+fold informs a choice. The same inner cross-validation's out-of-fold probabilities (at the
+chosen decay) fit a temperature that divides the logits, so that the confidence matches
+how often the likeliest quadrant of a row is right (``CALIBRATE``). The exported model
+is refitted on every clip with the decay and temperature the same inner procedure picks
+there. Everything is seeded: the same data and seed give the
 same file. Needs scikit-learn (the ``train`` extra) for the folds only; the model file is
 plain JSON read with numpy.
 """
@@ -34,7 +37,7 @@ import logging
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -85,6 +88,11 @@ COMPONENTS = 128
 #: half of it, so that the targets lean further from 0.5 than one listener's would
 #: (ranked MUSIFEAST better than 1.0 or 0.3, same CV).
 SPREAD = 0.5
+#: Whether ``fit`` divides the networks' logits by a temperature fitted on the inner
+#: cross-validation's out-of-fold probabilities, against the likeliest quadrant of each
+#: row (``calibration_targets``), from the grid ``TEMPERATURES``.
+CALIBRATE = True
+TEMPERATURES: tuple[float, ...] = tuple(np.round(np.geomspace(0.25, 4.0, 41), 4))
 #: L-BFGS iterations per network.
 MAX_ITER = 400
 #: Model version written into the file and the card.
@@ -227,6 +235,7 @@ class Fitted:
     basis: np.ndarray  # (features, components): the networks read z @ basis
     members: tuple[Layers, ...]
     alpha: float
+    temperature: float = 1.0  # already divided into each network's last layer
 
     def proba(self, x: np.ndarray) -> np.ndarray:
         """Quadrant probabilities (n, 4), columns in ``QUADRANTS`` order."""
@@ -264,25 +273,58 @@ def log_loss(target: np.ndarray, weight: np.ndarray, p: np.ndarray) -> float:
     return float(np.sum(weight * ce) / np.sum(weight))
 
 
-def _choose_alpha(data: Labelled, seed: int, hidden: int) -> float:
+def _choose_alpha(data: Labelled, seed: int, hidden: int) -> tuple[float, np.ndarray]:
     """The decay of ``ALPHAS`` with the lowest inner grouped-CV loss on ``data`` only (one
-    network per fold and decay: the choice, not the figure, is what is needed)."""
+    network per fold and decay: the choice, not the figure, is what is needed), and the
+    inner out-of-fold quadrant probabilities (rows of ``data``) at that decay."""
     _, counts = np.unique(data.stratum, return_counts=True)
     inner = split(data.group, data.stratum, max(2, min(INNER_FOLDS, int(counts.min()))),
                   seed + 1)
-    losses = []
+    losses, oofs = [], []
     for alpha in ALPHAS:
-        loss = 0.0
+        oof = np.zeros_like(data.target)
         for tr, te in inner:
-            fitted = _ensemble(data.take(tr), alpha, seed, 1, hidden)
-            loss += log_loss(data.target[te], data.weight[te], fitted.proba(data.x[te]))
-        losses.append(loss)
-    return ALPHAS[int(np.argmin(losses))]
+            oof[te] = _ensemble(data.take(tr), alpha, seed, 1, hidden).proba(data.x[te])
+        losses.append(log_loss(data.target, data.weight, oof))
+        oofs.append(oof)
+    best = int(np.argmin(losses))
+    return ALPHAS[best], oofs[best]
+
+
+def calibration_targets(data: Labelled) -> np.ndarray:
+    """One-hot (n, 4) quadrants the confidence is judged against: each row's likeliest
+    target quadrant (a quadrant clip's own; a rated clip's mean rating's)."""
+    return np.eye(len(QUADRANTS))[data.target.argmax(axis=1)]
+
+
+def fit_temperature(p: np.ndarray, truth: np.ndarray) -> float:
+    """The temperature T in ``TEMPERATURES`` whose ``softmax(log p / T)`` has the lowest
+    mean cross-entropy against one-hot ``truth`` (T < 1 sharpens, T > 1 softens)."""
+    logp = np.log(np.clip(p, 1e-12, 1.0))
+    losses = []
+    for t in TEMPERATURES:
+        z = logp / t
+        z = z - z.max(axis=1, keepdims=True)
+        q = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+        losses.append(log_loss(truth, np.ones(len(truth)), q))
+    return float(TEMPERATURES[int(np.argmin(losses))])
+
+
+def _tempered(fitted: Fitted, temperature: float) -> Fitted:
+    """``fitted`` with each network's last layer divided by ``temperature``."""
+    members = tuple((*m[:-1], (m[-1][0] / temperature, m[-1][1] / temperature))
+                    for m in fitted.members)
+    return replace(fitted, members=members, temperature=temperature)
 
 
 def fit(data: Labelled, seed: int, hidden: int = HIDDEN) -> Fitted:
-    """Scaler and ensemble fitted on ``data``, decay chosen by inner CV on it alone."""
-    return _ensemble(data, _choose_alpha(data, seed, hidden), seed, MEMBERS, hidden)
+    """Scaler and ensemble fitted on ``data``, decay chosen by inner CV on it alone, and
+    the confidence's temperature fitted on that inner CV's out-of-fold probabilities."""
+    alpha, inner = _choose_alpha(data, seed, hidden)
+    fitted = _ensemble(data, alpha, seed, MEMBERS, hidden)
+    if not CALIBRATE:
+        return fitted
+    return _tempered(fitted, fit_temperature(inner, calibration_targets(data)))
 
 
 def plane(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -407,7 +449,7 @@ def evaluate(data: Labelled, quad: Sequence[Clip], rated: Sequence[Rated],
         fitted = fit(data.take(tr), seed, hidden)
         oof[te] = fitted.proba(data.x[te])
         alphas.append(fitted.alpha)
-        fold: dict = {"alpha": fitted.alpha}
+        fold: dict = {"alpha": fitted.alpha, "temperature": fitted.temperature}
         q = te[te < n]
         if len(q):
             fold["quadrant"] = scores([quad[i] for i in q], *plane(oof[q]))
@@ -455,6 +497,7 @@ def model_document(fitted: Fitted, names: Sequence[str]) -> dict:
         "classes": list(QUADRANTS),
         "scaler": {"mean": fitted.mean.tolist(), "scale": fitted.scale.tolist()},
         "alpha": fitted.alpha,
+        "temperature": fitted.temperature,
         "members": [{"layers": [{"w": w.tolist(), "b": b.tolist()} for w, b in m]}
                     for m in fitted.exported()],
     }
@@ -522,10 +565,12 @@ def write_card(out: Path, doc: dict, cv: Evaluation, by_genre: Evaluation | None
                        "dealing; the model was trained on them and ships weights, not audio"},
         "training": {"method": "seeded L-BFGS on the weighted soft cross-entropy, L2 "
                                f"decay {doc['alpha']:g} "
-                               f"chosen from {list(ALPHAS)} by inner grouped CV",
+                               f"chosen from {list(ALPHAS)} by inner grouped CV; logits "
+                               f"divided by the temperature {doc['temperature']:g} fitted "
+                               "on that inner CV's out-of-fold probabilities",
                      "command": command},
         "cv": {"scheme": "k-fold over both sets, artist-grouped, stratified by quadrant and "
-                         "genre; weight decay chosen inside every fold",
+                         "genre; weight decay and temperature chosen inside every fold",
                "folds": cv.folds, "quadrant": q, "rated": r,
                "leave_one_genre_out": by_genre.rated if by_genre else None,
                "feature_selection": SELECTION},
