@@ -235,12 +235,14 @@ class Fitted:
     basis: np.ndarray  # (features, components): the networks read z @ basis
     members: tuple[Layers, ...]
     alpha: float
-    temperature: float = 1.0  # already divided into each network's last layer
+    temperature: float = 1.0  # divides the logits the confidence is read from
 
-    def proba(self, x: np.ndarray) -> np.ndarray:
-        """Quadrant probabilities (n, 4), columns in ``QUADRANTS`` order."""
+    def proba(self, x: np.ndarray, tempered: bool = False) -> np.ndarray:
+        """Quadrant probabilities (n, 4), columns in ``QUADRANTS`` order; ``tempered``:
+        the calibrated ones (logits divided by the temperature)."""
         z = (x - self.mean) / self.scale @ self.basis
-        return sum(forward(m, z) for m in self.members) / len(self.members)
+        t = self.temperature if tempered else 1.0
+        return sum(forward(m, z, t) for m in self.members) / len(self.members)
 
     def exported(self) -> tuple[Layers, ...]:
         """The members with the projection folded into their first layer: networks on the
@@ -310,13 +312,6 @@ def fit_temperature(p: np.ndarray, truth: np.ndarray) -> float:
     return float(TEMPERATURES[int(np.argmin(losses))])
 
 
-def _tempered(fitted: Fitted, temperature: float) -> Fitted:
-    """``fitted`` with each network's last layer divided by ``temperature``."""
-    members = tuple((*m[:-1], (m[-1][0] / temperature, m[-1][1] / temperature))
-                    for m in fitted.members)
-    return replace(fitted, members=members, temperature=temperature)
-
-
 def fit(data: Labelled, seed: int, hidden: int = HIDDEN) -> Fitted:
     """Scaler and ensemble fitted on ``data``, decay chosen by inner CV on it alone, and
     the confidence's temperature fitted on that inner CV's out-of-fold probabilities."""
@@ -324,7 +319,7 @@ def fit(data: Labelled, seed: int, hidden: int = HIDDEN) -> Fitted:
     fitted = _ensemble(data, alpha, seed, MEMBERS, hidden)
     if not CALIBRATE:
         return fitted
-    return _tempered(fitted, fit_temperature(inner, calibration_targets(data)))
+    return replace(fitted, temperature=fit_temperature(inner, calibration_targets(data)))
 
 
 def plane(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -339,9 +334,10 @@ def quadrant_of(valence: np.ndarray, arousal: np.ndarray) -> np.ndarray:
                     np.where(valence >= 0, "Q4", "Q3"))
 
 
-def confidence(p: np.ndarray) -> np.ndarray:
-    """The model's confidence: the probability of the quadrant its point lies in."""
-    return quadrant_point(p)[2]
+def confidence(p: np.ndarray, sure: np.ndarray | None = None) -> np.ndarray:
+    """The model's confidence: the probability of the quadrant its point lies in (read
+    from the calibrated probabilities ``sure`` where given)."""
+    return quadrant_point(p, sure)[2]
 
 
 def auc(y: np.ndarray, score: np.ndarray) -> float:
@@ -412,28 +408,36 @@ def rating_scores(clips: Sequence[Rated], valence: np.ndarray, arousal: np.ndarr
 
 @dataclass(frozen=True)
 class Evaluation:
-    """Out-of-fold quadrant probabilities of every row and the scores they give."""
+    """Out-of-fold quadrant probabilities of every row (and calibrated, ``sure``) and
+    the scores they give."""
 
     oof: np.ndarray
     folds: list[dict]
     quadrant: dict
     rated: dict | None
     alphas: list[float]
+    sure: np.ndarray | None = None
 
 
-def quadrant_figures(clips: Sequence[Clip], p: np.ndarray) -> dict:
+def quadrant_figures(clips: Sequence[Clip], p: np.ndarray,
+                     sure: np.ndarray | None = None) -> dict:
+    """``scores`` of quadrant clips, the quadrant log loss and the calibration of the
+    confidence (from the calibrated probabilities ``sure`` where given)."""
     out = scores(clips, *plane(p))
     truth = np.array([c.quadrant for c in clips])
     out["quadrant_log_loss"] = log_loss(quadrant_targets(clips), np.ones(len(clips)), p)
-    out["calibration"] = calibration(confidence(p), quadrant_of(*plane(p)) == truth)
+    out["calibration"] = calibration(confidence(p, sure), quadrant_of(*plane(p)) == truth)
     return out
 
 
-def rated_figures(clips: Sequence[Rated], p: np.ndarray) -> dict:
+def rated_figures(clips: Sequence[Rated], p: np.ndarray,
+                  sure: np.ndarray | None = None) -> dict:
+    """``rating_scores`` of rated clips and the calibration of the confidence against the
+    quadrant of the mean rating (from ``sure`` where given)."""
     out = rating_scores(clips, *plane(p))
     truth = quadrant_of(np.array([c.valence_mean - RATING_MIDDLE for c in clips]),
                         np.array([c.arousal_mean - RATING_MIDDLE for c in clips]))
-    out["calibration"] = calibration(confidence(p), quadrant_of(*plane(p)) == truth)
+    out["calibration"] = calibration(confidence(p, sure), quadrant_of(*plane(p)) == truth)
     return out
 
 
@@ -443,11 +447,13 @@ def evaluate(data: Labelled, quad: Sequence[Clip], rated: Sequence[Rated],
     """``fit`` on each training part of ``splits`` (rows of ``data``: ``quad`` then
     ``rated``), scored on its test part; per-fold and pooled figures of both sets."""
     oof = np.full((len(data.x), len(QUADRANTS)), np.nan)
+    sure = oof.copy()
     folds, alphas = [], []
     n = len(quad)
     for tr, te in splits:
         fitted = fit(data.take(tr), seed, hidden)
         oof[te] = fitted.proba(data.x[te])
+        sure[te] = fitted.proba(data.x[te], tempered=True)
         alphas.append(fitted.alpha)
         fold: dict = {"alpha": fitted.alpha, "temperature": fitted.temperature}
         q = te[te < n]
@@ -462,10 +468,10 @@ def evaluate(data: Labelled, quad: Sequence[Clip], rated: Sequence[Rated],
                 if k in ("valence_rho", "arousal_rho", "clips")}
         folds.append(fold)
     tested = ~np.isnan(oof[:, 0])
-    quadrant = quadrant_figures(quad, oof[:n]) if n and tested[:n].all() else {}
-    rated_fig = (rated_figures(rated, oof[n:]) if len(rated) and tested[n:].all()
+    quadrant = quadrant_figures(quad, oof[:n], sure[:n]) if n and tested[:n].all() else {}
+    rated_fig = (rated_figures(rated, oof[n:], sure[n:]) if len(rated) and tested[n:].all()
                  else None)
-    return Evaluation(oof, folds, quadrant, rated_fig, alphas)
+    return Evaluation(oof, folds, quadrant, rated_fig, alphas, sure)
 
 
 def kfold(data: Labelled, k: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -570,7 +576,8 @@ def write_card(out: Path, doc: dict, cv: Evaluation, by_genre: Evaluation | None
                                "on that inner CV's out-of-fold probabilities",
                      "command": command},
         "cv": {"scheme": "k-fold over both sets, artist-grouped, stratified by quadrant and "
-                         "genre; weight decay and temperature chosen inside every fold",
+                         "genre; weight decay and temperature chosen inside every fold "
+                         "(the temperature moves the confidence only)",
                "folds": cv.folds, "quadrant": q, "rated": r,
                "leave_one_genre_out": by_genre.rated if by_genre else None,
                "feature_selection": SELECTION},
@@ -606,7 +613,10 @@ each of their 100 tags and the mean of the 200 units of each network's penultima
 layer. Model: {architecture(len(doc['features']), len(doc['members']))}, L2 decay
 {doc['alpha']:g}: the four quadrants' probabilities; valence is `2 P(Q1 or Q4) - 1`,
 arousal `2 P(Q1 or Q2) - 1`, the confidence the probability of the quadrant the point
-lies in. Inference: numpy, {1e6 * cost:.0f} µs per track. File
+lies in, read with the logits divided by the temperature {doc['temperature']:g} (fitted,
+like the decay, on the inner cross-validation's out-of-fold probabilities, against each
+clip's likeliest quadrant; it leaves valence and arousal as they are). Inference:
+numpy, {1e6 * cost:.0f} µs per track. File
 `{out.name}`: {len(raw)} bytes, sha256 `{card['sha256']}`.
 
 Data, each with its own kind of label:
@@ -640,7 +650,9 @@ arousal rho | decay |
 
 4Q per-quadrant recall (pooled): {recall};
 quadrant log loss {q['quadrant_log_loss']:.3f} (chance 1.386); expected calibration error
-of the confidence {q['calibration']['ece']:.3f}.{rated_lines}
+of the confidence {q['calibration']['ece']:.3f} (4Q), {r['calibration']['ece'] if r else
+float('nan'):.3f} (rated clips, against the quadrant of the mean rating); temperatures per
+fold {', '.join(f"{f['temperature']:g}" for f in cv.folds)}.{rated_lines}
 """
     out.with_suffix(".md").write_text(md, encoding="utf-8")
 

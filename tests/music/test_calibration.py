@@ -1,12 +1,17 @@
-"""The confidence's temperature: fitted on out-of-fold probabilities, folded into the
-exported networks, and recorded in the model file."""
+"""The confidence's temperature: fitted on out-of-fold probabilities, recorded in the
+model file, and read there for the confidence alone (valence and arousal keep their
+ranks)."""
 
 from __future__ import annotations
 
-import numpy as np
+from dataclasses import replace
 
+import numpy as np
+import pytest
+
+from moodplayer.exceptions import AnalysisError
 from moodplayer.music import train
-from moodplayer.music.model import forward
+from moodplayer.music.model import FEATURES, parse_model, quadrant_point
 
 
 def _probabilities(logits: np.ndarray) -> np.ndarray:
@@ -47,14 +52,32 @@ def test_calibration_targets_are_each_rows_likeliest_quadrant():
                           np.array([[0, 1, 0, 0], [0, 0, 0, 1]]))
 
 
-def test_the_temperature_divides_the_logits_and_reaches_the_model_file():
+def test_the_temperature_moves_the_confidence_only_and_reaches_the_model_file(tmp_path):
     rng = np.random.default_rng(1)
     layers = ((rng.normal(size=(4, 3)), rng.normal(size=4)),)
-    fitted = train.Fitted(np.zeros(3), np.ones(3), np.eye(3), (layers,), 10.0)
-    hot = train._tempered(fitted, 0.5)
+    fitted = replace(train.Fitted(np.zeros(3), np.ones(3), np.eye(3), (layers,), 10.0),
+                     temperature=0.5)
     z = rng.normal(size=(5, 3))
     logits = z @ layers[0][0].T + layers[0][1]
-    assert np.allclose(hot.proba(z), _probabilities(logits / 0.5))
-    assert np.allclose(forward(hot.exported()[0], z), hot.proba(z))
-    doc = train.model_document(hot, ["a", "b", "c"])
+    assert np.allclose(fitted.proba(z), _probabilities(logits))
+    assert np.allclose(fitted.proba(z, tempered=True), _probabilities(logits / 0.5))
+    doc = train.model_document(fitted, FEATURES[:3])
     assert doc["temperature"] == 0.5
+    model = parse_model(doc, tmp_path / "m.json")
+    x = np.zeros((5, len(FEATURES)))
+    x[:, :3] = z
+    valence, arousal, conf = model.plane(x)
+    plain = quadrant_point(_probabilities(logits))
+    assert np.allclose(valence, plain[0]) and np.allclose(arousal, plain[1])
+    assert np.allclose(conf, quadrant_point(_probabilities(logits),
+                                            _probabilities(logits / 0.5))[2])
+    assert np.all(conf >= plain[2] - 1e-12)  # sharpened: at least as sure
+
+
+@pytest.mark.parametrize("bad", [0.0, -1.0, float("nan")])
+def test_a_model_file_with_a_bad_temperature_says_so(tmp_path, bad):
+    doc = train.model_document(train.Fitted(np.zeros(3), np.ones(3), np.eye(3), ((
+        (np.ones((4, 3)), np.zeros(4)),),), 10.0), FEATURES[:3])
+    doc["temperature"] = bad
+    with pytest.raises(AnalysisError, match="temperature"):
+        parse_model(doc, tmp_path / "m.json")
