@@ -22,8 +22,11 @@ log = logging.getLogger(__name__)
 
 #: Sample rate every decoded excerpt has (essentia's defaults assume it).
 SAMPLE_RATE = 44100
-#: Default excerpt length in seconds.
-DEFAULT_EXCERPT = 60.0
+#: Default excerpt length in seconds: what the cues, the taggers and the emotion model's
+#: training clips hear (``analyze.CUE_SECONDS``), and the length the key benchmark's
+#: clips have. The key was read from 60 s before; halving the decode saves more than
+#: any other stage but the taggers (docs/benchmarks/music-throughput.md).
+DEFAULT_EXCERPT = 30.0
 #: Seconds a single ffmpeg/ffprobe call may take before the file is given up on.
 TIMEOUT = 120.0
 #: An excerpt shorter than this share of what the header promised means a cut-off file.
