@@ -84,7 +84,7 @@ def test_every_error_at_once():
 
 
 def test_defaults_are_valid_and_documented():
-    assert check(defaults())["excerpt"] == AnalysisSettings().excerpt == 30.0
+    assert check(defaults())["excerpt"] == AnalysisSettings().excerpt == 32.0
     rows = schema_reference()
     assert [row.key for row in rows] == list(SCHEMA)
     assert all(row.doc and row.type and row.default for row in rows)
