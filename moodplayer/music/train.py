@@ -96,7 +96,7 @@ TEMPERATURES: tuple[float, ...] = tuple(np.round(np.geomspace(0.25, 4.0, 41), 4)
 #: L-BFGS iterations per network.
 MAX_ITER = 400
 #: Model version written into the file and the card.
-VERSION = "6.0"
+VERSION = "7.0"
 #: Features the model reads (a subset of ``model.FEATURES``): the analysis' cues,
 #: musicnn's 100 tags and the 400 units of its two penultimate layers
 #: (docs/benchmarks/music-emotion.md compares the alternatives in one run).
@@ -105,8 +105,10 @@ SELECTED: tuple[str, ...] = (*CUES, *TAG_FEATURES, *EMBEDDING_FEATURES)
 SELECTION = ("the feature set (cues, musicnn tags and embeddings, without the "
              "descriptors), the network size and the rated set's weight were chosen by "
              "comparing pooled figures of this same cross-validation (same folds, same "
-             "seed; bench/music_emotion.py): that is model selection on these folds, so the "
-             "figures are somewhat optimistic; the weight decay is chosen inside every fold")
+             "seed; bench/music_emotion.py), and so were the analysis' onset-rate span and "
+             "the taggers' patches: that is model selection on these folds, so the figures "
+             "are somewhat optimistic; the weight decay and the confidence's temperature are "
+             "chosen inside every fold")
 
 
 @dataclass(frozen=True)
