@@ -507,12 +507,14 @@ def main() -> int:
                                      shipped.rated["calibration"]})
         print(f"{'':9s} wrote {args.plot}")
     oof = shipped.oof[:len(kept)] if shipped is not None else None
+    sure = shipped.sure[:len(kept)] if shipped is not None else None
     if args.variants:
         variants(kept, x, rated, xr, args.folds, args.seed)
     if args.patches:
         patch_choices(args.data, kept, x, args.folds, args.seed)
     if args.suggest and oof is not None:
-        suggest_check(args.data, kept, x, {"model": quadrant_point(oof), "rules v1": rules},
+        suggest_check(args.data, kept, x, {"model": quadrant_point(oof, sure),
+                                           "rules v1": rules},
                       oof, args.folds, args.seed)
     if not args.no_vibenet:
         found = vibenet_outputs(args.data, kept)

@@ -15,6 +15,7 @@ from beets import ui
 
 from moodplayer.exceptions import ConfigError
 from moodplayer.music.analyze import (
+    DEFAULT_EXCERPT,
     DEFAULT_MIN_DURATION,
     KEY_PROFILES,
     RHYTHM_METHODS,
@@ -43,8 +44,8 @@ SCHEMA: Mapping[str, Option] = {
                     "by this version", Boolean()),
     "jobs": Option(0, "parallel worker processes (0: the CPU count; more than the CPU "
                    "count is capped to it)", Number(0, 1024, integer=True)),
-    "excerpt": Option(60.0, "seconds analysed from the middle of each track (0: the whole "
-                      "track; else at least min_duration)", Number(0, 3600)),
+    "excerpt": Option(DEFAULT_EXCERPT, "seconds analysed from the middle of each track (0: "
+                      "the whole track; else at least min_duration)", Number(0, 3600)),
     "min_duration": Option(DEFAULT_MIN_DURATION, "tracks shorter than this many seconds "
                            "are not analysed: they are recorded as moodtag_status "
                            "too_short, not failed (at least 1.5 s is needed whatever "

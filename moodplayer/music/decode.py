@@ -22,8 +22,13 @@ log = logging.getLogger(__name__)
 
 #: Sample rate every decoded excerpt has (essentia's defaults assume it).
 SAMPLE_RATE = 44100
-#: Default excerpt length in seconds.
-DEFAULT_EXCERPT = 60.0
+#: Default excerpt length in seconds: the 30 s cue the taggers and the other cues hear
+#: (``analyze.CUE_SECONDS``) and a little more, so that every training clip of the
+#: emotion model (30.0-30.1 s) is decoded whole, as it was heard in training (a 30 s
+#: excerpt would shift the taggers' patches by up to 33 ms). The key benchmark's clips are
+#: 30 s. It was 60 s; the shorter decode saves more than any stage but the taggers
+#: (docs/benchmarks/music-throughput.md).
+DEFAULT_EXCERPT = 32.0
 #: Seconds a single ffmpeg/ffprobe call may take before the file is given up on.
 TIMEOUT = 120.0
 #: An excerpt shorter than this share of what the header promised means a cut-off file.

@@ -5,7 +5,9 @@ holds a scaler and an ensemble of small networks over standardised features, eac
 the probabilities of the four quadrants of the plane (Q1 pleasant+excited, Q2
 unpleasant+excited, Q3 unpleasant+calm, Q4 pleasant+calm); the members are averaged.
 Valence is ``2 P(Q1 or Q4) - 1``, arousal ``2 P(Q1 or Q2) - 1``, the confidence the
-probability of the quadrant that point lies in. Inference is numpy only. ``load_model()``
+probability of the quadrant that point lies in, from the networks' logits divided by the
+file's ``temperature`` (fitted in training so that the confidence says how often that
+quadrant is right; 1 if the file has none). Inference is numpy only. ``load_model()``
 raises AnalysisError naming the file when it is missing or not a model this code can use.
 """
 
@@ -63,27 +65,31 @@ class Prediction:
     confidence: float  # probability of the quadrant the point lies in
 
 
-def quadrant_point(p: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def quadrant_point(p: np.ndarray, sure: np.ndarray | None = None
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(valence, arousal, confidence) of quadrant probabilities ``p`` (n, 4): the point
-    ``2 P(Q1 or Q4) - 1``, ``2 P(Q1 or Q2) - 1`` and the probability of its quadrant."""
+    ``2 P(Q1 or Q4) - 1``, ``2 P(Q1 or Q2) - 1`` and the probability of its quadrant,
+    read from ``sure`` (the calibrated probabilities) where given, else from ``p``."""
     valence = 2 * (p[:, 0] + p[:, 3]) - 1
     arousal = 2 * (p[:, 0] + p[:, 1]) - 1
     index = np.where(arousal >= 0, np.where(valence >= 0, 0, 1),
                      np.where(valence >= 0, 3, 2))
-    return valence, arousal, p[np.arange(len(p)), index]
+    return valence, arousal, (p if sure is None else sure)[np.arange(len(p)), index]
 
 
 #: One network: (weights (out, in), bias (out,)) per dense layer; ReLU between layers.
 Layers = tuple[tuple[np.ndarray, np.ndarray], ...]
 
 
-def forward(layers: Layers, z: np.ndarray) -> np.ndarray:
-    """Quadrant probabilities (n, 4) of one network on standardised rows ``z``."""
+def forward(layers: Layers, z: np.ndarray, temperature: float = 1.0) -> np.ndarray:
+    """Quadrant probabilities (n, 4) of one network on standardised rows ``z``, its
+    logits divided by ``temperature``."""
     h = z
     for i, (w, b) in enumerate(layers):
         h = h @ w.T + b
         if i < len(layers) - 1:
             h = np.maximum(h, 0.0)
+    h = h / temperature
     h = np.exp(h - h.max(axis=1, keepdims=True))
     return h / h.sum(axis=1, keepdims=True)
 
@@ -98,20 +104,24 @@ class MusicModel:
     scale: np.ndarray
     members: tuple[Layers, ...]
     path: Path
+    temperature: float = 1.0  # divides the logits the confidence is read from
 
     @functools.cached_property
     def _columns(self) -> np.ndarray:
         """Where the model's features sit in a ``FEATURES`` row (looked up once)."""
         return np.array([FEATURES.index(name) for name in self.feature_names])
 
-    def proba(self, x: np.ndarray) -> np.ndarray:
-        """Quadrant probabilities (n, 4) for feature rows ``x`` in ``FEATURES`` order."""
+    def proba(self, x: np.ndarray, temperature: float = 1.0) -> np.ndarray:
+        """Quadrant probabilities (n, 4) for feature rows ``x`` in ``FEATURES`` order, the
+        logits divided by ``temperature``."""
         z = (np.atleast_2d(x)[:, self._columns] - self.mean) / self.scale
-        return sum(forward(layers, z) for layers in self.members) / len(self.members)
+        return sum(forward(layers, z, temperature) for layers in self.members) / len(
+            self.members)
 
     def plane(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(valence, arousal, confidence) arrays for feature rows ``x``."""
-        return quadrant_point(self.proba(x))
+        """(valence, arousal, confidence) arrays for feature rows ``x``: the point from
+        the probabilities, the confidence from the calibrated ones."""
+        return quadrant_point(self.proba(x), self.proba(x, self.temperature))
 
     def predict(self, analysis: Analysis) -> Prediction:
         """The valence/arousal estimate of one analysed track."""
@@ -156,13 +166,16 @@ def parse_model(data: object, path: Path) -> MusicModel:
         scale = np.array(data["scaler"]["scale"], dtype=np.float64)
         members = tuple(_layers(m, len(names)) for m in data["members"])
         version = str(data["version"])
+        temperature = float(data.get("temperature", 1.0))
     except (KeyError, TypeError, ValueError) as exc:
         raise _bad(path, f"missing or malformed {exc}") from exc
     if mean.shape != (len(names),) or scale.shape != (len(names),) or not members:
         raise _bad(path, f"scaler or networks do not match its {len(names)} features")
     if not (np.all(np.isfinite(mean)) and np.all(np.isfinite(scale))) or np.any(scale <= 0):
         raise _bad(path, "scaler is not finite and positive")
-    return MusicModel(version, names, mean, scale, members, path)
+    if not (np.isfinite(temperature) and temperature > 0):
+        raise _bad(path, f"temperature {temperature} is not finite and positive")
+    return MusicModel(version, names, mean, scale, members, path, temperature)
 
 def read_model(path: Path) -> MusicModel:
     """The model in the JSON file ``path``; AnalysisError naming it if missing or corrupt."""

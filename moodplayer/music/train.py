@@ -18,8 +18,11 @@ into the exported weights, so the model file holds a network on the features
 themselves. The figures reported come from an outer k-fold over both sets together,
 grouped by artist (no artist on both sides, in either set) and stratified by quadrant
 and genre, and from leaving each genre of the rated set out in turn; no test
-fold informs a choice. The exported model is refitted on every clip with the decay the
-same inner procedure picks there. Everything is seeded: the same data and seed give the
+fold informs a choice. The same inner cross-validation's out-of-fold probabilities (at the
+chosen decay) fit a temperature that divides the logits, so that the confidence matches
+how often the likeliest quadrant of a row is right (``CALIBRATE``). The exported model
+is refitted on every clip with the decay and temperature the same inner procedure picks
+there. Everything is seeded: the same data and seed give the
 same file. Needs scikit-learn (the ``train`` extra) for the folds only; the model file is
 plain JSON read with numpy.
 """
@@ -34,7 +37,7 @@ import logging
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -85,10 +88,15 @@ COMPONENTS = 128
 #: half of it, so that the targets lean further from 0.5 than one listener's would
 #: (ranked MUSIFEAST better than 1.0 or 0.3, same CV).
 SPREAD = 0.5
+#: Whether ``fit`` divides the networks' logits by a temperature fitted on the inner
+#: cross-validation's out-of-fold probabilities, against the likeliest quadrant of each
+#: row (``calibration_targets``), from the grid ``TEMPERATURES``.
+CALIBRATE = True
+TEMPERATURES: tuple[float, ...] = tuple(np.round(np.geomspace(0.25, 4.0, 41), 4))
 #: L-BFGS iterations per network.
 MAX_ITER = 400
 #: Model version written into the file and the card.
-VERSION = "6.0"
+VERSION = "7.0"
 #: Features the model reads (a subset of ``model.FEATURES``): the analysis' cues,
 #: musicnn's 100 tags and the 400 units of its two penultimate layers
 #: (docs/benchmarks/music-emotion.md compares the alternatives in one run).
@@ -97,8 +105,10 @@ SELECTED: tuple[str, ...] = (*CUES, *TAG_FEATURES, *EMBEDDING_FEATURES)
 SELECTION = ("the feature set (cues, musicnn tags and embeddings, without the "
              "descriptors), the network size and the rated set's weight were chosen by "
              "comparing pooled figures of this same cross-validation (same folds, same "
-             "seed; bench/music_emotion.py): that is model selection on these folds, so the "
-             "figures are somewhat optimistic; the weight decay is chosen inside every fold")
+             "seed; bench/music_emotion.py), and so were the analysis' onset-rate span and "
+             "the taggers' patches: that is model selection on these folds, so the figures "
+             "are somewhat optimistic; the weight decay and the confidence's temperature are "
+             "chosen inside every fold")
 
 
 @dataclass(frozen=True)
@@ -227,11 +237,14 @@ class Fitted:
     basis: np.ndarray  # (features, components): the networks read z @ basis
     members: tuple[Layers, ...]
     alpha: float
+    temperature: float = 1.0  # divides the logits the confidence is read from
 
-    def proba(self, x: np.ndarray) -> np.ndarray:
-        """Quadrant probabilities (n, 4), columns in ``QUADRANTS`` order."""
+    def proba(self, x: np.ndarray, tempered: bool = False) -> np.ndarray:
+        """Quadrant probabilities (n, 4), columns in ``QUADRANTS`` order; ``tempered``:
+        the calibrated ones (logits divided by the temperature)."""
         z = (x - self.mean) / self.scale @ self.basis
-        return sum(forward(m, z) for m in self.members) / len(self.members)
+        t = self.temperature if tempered else 1.0
+        return sum(forward(m, z, t) for m in self.members) / len(self.members)
 
     def exported(self) -> tuple[Layers, ...]:
         """The members with the projection folded into their first layer: networks on the
@@ -264,25 +277,51 @@ def log_loss(target: np.ndarray, weight: np.ndarray, p: np.ndarray) -> float:
     return float(np.sum(weight * ce) / np.sum(weight))
 
 
-def _choose_alpha(data: Labelled, seed: int, hidden: int) -> float:
+def _choose_alpha(data: Labelled, seed: int, hidden: int) -> tuple[float, np.ndarray]:
     """The decay of ``ALPHAS`` with the lowest inner grouped-CV loss on ``data`` only (one
-    network per fold and decay: the choice, not the figure, is what is needed)."""
+    network per fold and decay: the choice, not the figure, is what is needed), and the
+    inner out-of-fold quadrant probabilities (rows of ``data``) at that decay."""
     _, counts = np.unique(data.stratum, return_counts=True)
     inner = split(data.group, data.stratum, max(2, min(INNER_FOLDS, int(counts.min()))),
                   seed + 1)
-    losses = []
+    losses, oofs = [], []
     for alpha in ALPHAS:
-        loss = 0.0
+        oof = np.zeros_like(data.target)
         for tr, te in inner:
-            fitted = _ensemble(data.take(tr), alpha, seed, 1, hidden)
-            loss += log_loss(data.target[te], data.weight[te], fitted.proba(data.x[te]))
-        losses.append(loss)
-    return ALPHAS[int(np.argmin(losses))]
+            oof[te] = _ensemble(data.take(tr), alpha, seed, 1, hidden).proba(data.x[te])
+        losses.append(log_loss(data.target, data.weight, oof))
+        oofs.append(oof)
+    best = int(np.argmin(losses))
+    return ALPHAS[best], oofs[best]
+
+
+def calibration_targets(data: Labelled) -> np.ndarray:
+    """One-hot (n, 4) quadrants the confidence is judged against: each row's likeliest
+    target quadrant (a quadrant clip's own; a rated clip's mean rating's)."""
+    return np.eye(len(QUADRANTS))[data.target.argmax(axis=1)]
+
+
+def fit_temperature(p: np.ndarray, truth: np.ndarray) -> float:
+    """The temperature T in ``TEMPERATURES`` whose ``softmax(log p / T)`` has the lowest
+    mean cross-entropy against one-hot ``truth`` (T < 1 sharpens, T > 1 softens)."""
+    logp = np.log(np.clip(p, 1e-12, 1.0))
+    losses = []
+    for t in TEMPERATURES:
+        z = logp / t
+        z = z - z.max(axis=1, keepdims=True)
+        q = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+        losses.append(log_loss(truth, np.ones(len(truth)), q))
+    return float(TEMPERATURES[int(np.argmin(losses))])
 
 
 def fit(data: Labelled, seed: int, hidden: int = HIDDEN) -> Fitted:
-    """Scaler and ensemble fitted on ``data``, decay chosen by inner CV on it alone."""
-    return _ensemble(data, _choose_alpha(data, seed, hidden), seed, MEMBERS, hidden)
+    """Scaler and ensemble fitted on ``data``, decay chosen by inner CV on it alone, and
+    the confidence's temperature fitted on that inner CV's out-of-fold probabilities."""
+    alpha, inner = _choose_alpha(data, seed, hidden)
+    fitted = _ensemble(data, alpha, seed, MEMBERS, hidden)
+    if not CALIBRATE:
+        return fitted
+    return replace(fitted, temperature=fit_temperature(inner, calibration_targets(data)))
 
 
 def plane(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -297,9 +336,10 @@ def quadrant_of(valence: np.ndarray, arousal: np.ndarray) -> np.ndarray:
                     np.where(valence >= 0, "Q4", "Q3"))
 
 
-def confidence(p: np.ndarray) -> np.ndarray:
-    """The model's confidence: the probability of the quadrant its point lies in."""
-    return quadrant_point(p)[2]
+def confidence(p: np.ndarray, sure: np.ndarray | None = None) -> np.ndarray:
+    """The model's confidence: the probability of the quadrant its point lies in (read
+    from the calibrated probabilities ``sure`` where given)."""
+    return quadrant_point(p, sure)[2]
 
 
 def auc(y: np.ndarray, score: np.ndarray) -> float:
@@ -370,28 +410,36 @@ def rating_scores(clips: Sequence[Rated], valence: np.ndarray, arousal: np.ndarr
 
 @dataclass(frozen=True)
 class Evaluation:
-    """Out-of-fold quadrant probabilities of every row and the scores they give."""
+    """Out-of-fold quadrant probabilities of every row (and calibrated, ``sure``) and
+    the scores they give."""
 
     oof: np.ndarray
     folds: list[dict]
     quadrant: dict
     rated: dict | None
     alphas: list[float]
+    sure: np.ndarray | None = None
 
 
-def quadrant_figures(clips: Sequence[Clip], p: np.ndarray) -> dict:
+def quadrant_figures(clips: Sequence[Clip], p: np.ndarray,
+                     sure: np.ndarray | None = None) -> dict:
+    """``scores`` of quadrant clips, the quadrant log loss and the calibration of the
+    confidence (from the calibrated probabilities ``sure`` where given)."""
     out = scores(clips, *plane(p))
     truth = np.array([c.quadrant for c in clips])
     out["quadrant_log_loss"] = log_loss(quadrant_targets(clips), np.ones(len(clips)), p)
-    out["calibration"] = calibration(confidence(p), quadrant_of(*plane(p)) == truth)
+    out["calibration"] = calibration(confidence(p, sure), quadrant_of(*plane(p)) == truth)
     return out
 
 
-def rated_figures(clips: Sequence[Rated], p: np.ndarray) -> dict:
+def rated_figures(clips: Sequence[Rated], p: np.ndarray,
+                  sure: np.ndarray | None = None) -> dict:
+    """``rating_scores`` of rated clips and the calibration of the confidence against the
+    quadrant of the mean rating (from ``sure`` where given)."""
     out = rating_scores(clips, *plane(p))
     truth = quadrant_of(np.array([c.valence_mean - RATING_MIDDLE for c in clips]),
                         np.array([c.arousal_mean - RATING_MIDDLE for c in clips]))
-    out["calibration"] = calibration(confidence(p), quadrant_of(*plane(p)) == truth)
+    out["calibration"] = calibration(confidence(p, sure), quadrant_of(*plane(p)) == truth)
     return out
 
 
@@ -401,13 +449,15 @@ def evaluate(data: Labelled, quad: Sequence[Clip], rated: Sequence[Rated],
     """``fit`` on each training part of ``splits`` (rows of ``data``: ``quad`` then
     ``rated``), scored on its test part; per-fold and pooled figures of both sets."""
     oof = np.full((len(data.x), len(QUADRANTS)), np.nan)
+    sure = oof.copy()
     folds, alphas = [], []
     n = len(quad)
     for tr, te in splits:
         fitted = fit(data.take(tr), seed, hidden)
         oof[te] = fitted.proba(data.x[te])
+        sure[te] = fitted.proba(data.x[te], tempered=True)
         alphas.append(fitted.alpha)
-        fold: dict = {"alpha": fitted.alpha}
+        fold: dict = {"alpha": fitted.alpha, "temperature": fitted.temperature}
         q = te[te < n]
         if len(q):
             fold["quadrant"] = scores([quad[i] for i in q], *plane(oof[q]))
@@ -420,10 +470,10 @@ def evaluate(data: Labelled, quad: Sequence[Clip], rated: Sequence[Rated],
                 if k in ("valence_rho", "arousal_rho", "clips")}
         folds.append(fold)
     tested = ~np.isnan(oof[:, 0])
-    quadrant = quadrant_figures(quad, oof[:n]) if n and tested[:n].all() else {}
-    rated_fig = (rated_figures(rated, oof[n:]) if len(rated) and tested[n:].all()
+    quadrant = quadrant_figures(quad, oof[:n], sure[:n]) if n and tested[:n].all() else {}
+    rated_fig = (rated_figures(rated, oof[n:], sure[n:]) if len(rated) and tested[n:].all()
                  else None)
-    return Evaluation(oof, folds, quadrant, rated_fig, alphas)
+    return Evaluation(oof, folds, quadrant, rated_fig, alphas, sure)
 
 
 def kfold(data: Labelled, k: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -455,6 +505,7 @@ def model_document(fitted: Fitted, names: Sequence[str]) -> dict:
         "classes": list(QUADRANTS),
         "scaler": {"mean": fitted.mean.tolist(), "scale": fitted.scale.tolist()},
         "alpha": fitted.alpha,
+        "temperature": fitted.temperature,
         "members": [{"layers": [{"w": w.tolist(), "b": b.tolist()} for w, b in m]}
                     for m in fitted.exported()],
     }
@@ -522,10 +573,13 @@ def write_card(out: Path, doc: dict, cv: Evaluation, by_genre: Evaluation | None
                        "dealing; the model was trained on them and ships weights, not audio"},
         "training": {"method": "seeded L-BFGS on the weighted soft cross-entropy, L2 "
                                f"decay {doc['alpha']:g} "
-                               f"chosen from {list(ALPHAS)} by inner grouped CV",
+                               f"chosen from {list(ALPHAS)} by inner grouped CV; logits "
+                               f"divided by the temperature {doc['temperature']:g} fitted "
+                               "on that inner CV's out-of-fold probabilities",
                      "command": command},
         "cv": {"scheme": "k-fold over both sets, artist-grouped, stratified by quadrant and "
-                         "genre; weight decay chosen inside every fold",
+                         "genre; weight decay and temperature chosen inside every fold "
+                         "(the temperature moves the confidence only)",
                "folds": cv.folds, "quadrant": q, "rated": r,
                "leave_one_genre_out": by_genre.rated if by_genre else None,
                "feature_selection": SELECTION},
@@ -561,7 +615,10 @@ each of their 100 tags and the mean of the 200 units of each network's penultima
 layer. Model: {architecture(len(doc['features']), len(doc['members']))}, L2 decay
 {doc['alpha']:g}: the four quadrants' probabilities; valence is `2 P(Q1 or Q4) - 1`,
 arousal `2 P(Q1 or Q2) - 1`, the confidence the probability of the quadrant the point
-lies in. Inference: numpy, {1e6 * cost:.0f} µs per track. File
+lies in, read with the logits divided by the temperature {doc['temperature']:g} (fitted,
+like the decay, on the inner cross-validation's out-of-fold probabilities, against each
+clip's likeliest quadrant; it leaves valence and arousal as they are). Inference:
+numpy, {1e6 * cost:.0f} µs per track. File
 `{out.name}`: {len(raw)} bytes, sha256 `{card['sha256']}`.
 
 Data, each with its own kind of label:
@@ -595,7 +652,9 @@ arousal rho | decay |
 
 4Q per-quadrant recall (pooled): {recall};
 quadrant log loss {q['quadrant_log_loss']:.3f} (chance 1.386); expected calibration error
-of the confidence {q['calibration']['ece']:.3f}.{rated_lines}
+of the confidence {q['calibration']['ece']:.3f} (4Q), {r['calibration']['ece'] if r else
+float('nan'):.3f} (rated clips, against the quadrant of the mean rating); temperatures per
+fold {', '.join(f"{f['temperature']:g}" for f in cv.folds)}.{rated_lines}
 """
     out.with_suffix(".md").write_text(md, encoding="utf-8")
 

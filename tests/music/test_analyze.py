@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from moodplayer.exceptions import ConfigError
@@ -113,3 +114,27 @@ def test_louder_render_measures_louder(tmp_path):
     loud = analyze_file(samples.render_tune(tmp_path / "loud.flac", seconds=12, gain_db=-12))
     assert loud.loudness - soft.loudness == pytest.approx(12.0, abs=1.5)
     assert loud.energy > soft.energy
+
+
+def _clicks(rate: float, seconds: float) -> np.ndarray:
+    """``seconds`` of short decaying noise bursts, ``rate`` a second (mono float32)."""
+    from moodplayer.music.decode import SAMPLE_RATE
+
+    out = np.zeros(int(seconds * SAMPLE_RATE), dtype=np.float32)
+    burst = (np.random.default_rng(0).normal(0, 0.5, 2000)
+             * np.exp(-np.arange(2000) / 300)).astype(np.float32)
+    for start in np.arange(0, seconds - 0.1, 1 / rate):
+        at = int(start * SAMPLE_RATE)
+        out[at:at + len(burst)] += burst
+    return out
+
+
+def test_onset_rate_is_counted_on_the_middle_of_the_cue():
+    from moodplayer.music.analyze import CUE_SECONDS, ONSET_SECONDS, analyze_samples
+    from moodplayer.music.decode import SAMPLE_RATE
+
+    outer = (CUE_SECONDS - ONSET_SECONDS) / 2
+    samples = np.concatenate([_clicks(6.0, outer), _clicks(2.0, ONSET_SECONDS),
+                              _clicks(6.0, outer)])
+    result = analyze_samples(samples, len(samples) / SAMPLE_RATE)
+    assert result.onset_rate == pytest.approx(2.0, abs=0.4)

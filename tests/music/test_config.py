@@ -21,6 +21,7 @@ from beetsplug.moodtag.options import (
     defaults,
     schema_reference,
 )
+from moodplayer.music.analyze import AnalysisSettings
 from moodplayer.music.annotate import Annotator
 from tests.music.test_plugin import MoodtagHelper
 
@@ -83,7 +84,7 @@ def test_every_error_at_once():
 
 
 def test_defaults_are_valid_and_documented():
-    assert check(defaults())["excerpt"] == 60.0
+    assert check(defaults())["excerpt"] == AnalysisSettings().excerpt == 32.0
     rows = schema_reference()
     assert [row.key for row in rows] == list(SCHEMA)
     assert all(row.doc and row.type and row.default for row in rows)
