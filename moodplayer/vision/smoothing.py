@@ -5,8 +5,8 @@ The smoothed reading (a moving average of the probabilities) shows a mood
 confident enough and that mood is more probable than the current one by the hysteresis
 margin. The first frame that does so starts that mood's dwell (several moods may be in
 their dwell at once); a mood is announced once its minimum dwell has passed, if the
-reading pointed clearly at it in at least ``DWELL_SHARE`` of the frames since and no
-other mood (the current one included) was shown in more of them; its dwell ends as soon
+reading pointed clearly at it in at least ``DWELL_SHARE`` of the frames since and the
+current mood was not shown in more of them; its dwell ends as soon
 as it falls below that share. A frame or two that read otherwise (an expression the
 model is unsure of flickers between moods, and the moving average takes a frame or two
 to turn each time) does not start the dwell over: a mood the model reads at 40 % waits
@@ -28,8 +28,8 @@ from moodplayer.vision.calibration import NeutralCalibration
 
 #: The least share of the frames since a mood's dwell began that must have pointed
 #: clearly at it for it to be announced (or to stay the candidate). Chosen on FER-2013
-#: ``val`` face sets (``bench/vision_follow.py``): 0.4 with the plurality rule follows
-#: 80 % of them within the dwell + 3 s where 0.5 followed 73 %.
+#: ``val`` face sets (``bench/vision_follow.py``): 0.4 (with the current mood not shown
+#: more often) follows 80 % of them within the dwell + 3 s where 0.5 followed 74 %.
 DWELL_SHARE = 0.4
 
 
@@ -89,10 +89,10 @@ class _Dwell:
         self.agreed += agreed
         self.shown[shown] += 1
 
-    def leads(self) -> bool:
-        """Whether the candidate was read clearly at least as often as any other mood
-        (the current one included) was shown since its dwell began."""
-        return all(self.agreed >= n for m, n in self.shown.items() if m != self.mood)
+    def outweighs(self, current: Mood | None) -> bool:
+        """Whether the candidate was read clearly at least as often as the ``current``
+        mood was shown since its dwell began."""
+        return current is None or self.agreed >= self.shown[current]
 
 
 class MoodSmoother:
@@ -150,7 +150,8 @@ class MoodSmoother:
         if pointing and mood not in dwells:
             dwells[mood] = _Dwell(timestamp, mood)
         self._dwells = dwells
-        due = [m for m, d in dwells.items() if timestamp - d.since >= s.dwell and d.leads()]
+        due = [m for m, d in dwells.items() if timestamp - d.since >= s.dwell
+               and d.outweighs(None if self.absent else self.mood)]
         if not due:
             return None
         mood = max(due, key=lambda m: dwells[m].agreed / dwells[m].frames)
