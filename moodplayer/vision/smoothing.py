@@ -79,7 +79,7 @@ class _Dwell:
     pointed clearly at it, and what the smoothed reading showed in each."""
 
     def __init__(self, since: float, mood: Mood) -> None:
-        self.since, self.mood = since, mood
+        self.since = since
         self.frames, self.agreed = 1, 1
         self.shown: Counter[Mood] = Counter({mood: 1})
 
