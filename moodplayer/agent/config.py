@@ -58,7 +58,7 @@ class SensitivityPreset:
 #: The sensitivity presets users choose between, one per ``Sensitivity`` name.
 SENSITIVITY_PRESETS: Mapping[Sensitivity, SensitivityPreset] = {
     "relaxed": SensitivityPreset(min_confidence=0.35, dwell_s=20.0, half_life_s=3.0),
-    "normal": SensitivityPreset(min_confidence=0.2, dwell_s=8.0, half_life_s=1.5),
+    "normal": SensitivityPreset(min_confidence=0.2, dwell_s=8.0, half_life_s=1.0),
     "eager": SensitivityPreset(min_confidence=0.1, dwell_s=3.0, half_life_s=0.75),
 }
 
