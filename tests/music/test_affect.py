@@ -15,7 +15,7 @@ from moodplayer.music.affect import AudioStats, fuse
 from moodplayer.music.analyze import analyze_file, analyze_samples
 from moodplayer.music.dataset import load_labels
 from moodplayer.music.decode import SAMPLE_RATE, decode_excerpt
-from moodplayer.music.model import load_model
+from moodplayer.music.model import features, load_model
 from moodplayer.music.moodtags import mood_table, normalize_tag, tag_estimate
 
 BASE = {"bpm": 96, "mode": "major", "tonic": "E", "gain_db": -18.0, "brightness": 0.5}
@@ -145,10 +145,16 @@ def test_estimate_without_tags_is_the_audio_estimate(variants):
     assert result.mood == mood_of(result.fused)
 
 
-def test_confidence_is_the_probability_of_the_quadrant(variants):
-    """P(quadrant) is at most P(its valence side) and P(its arousal side)."""
-    for p in variants.values():
-        assert 0 < p.confidence <= min((1 + abs(p.valence)) / 2, (1 + abs(p.arousal)) / 2) + 1e-9
+def test_confidence_is_the_calibrated_probability_of_the_quadrant(analysed):
+    """The confidence is P(the point's quadrant) under the calibrated probabilities (the
+    model file's temperature): at most P(its valence side) and P(its arousal side) there."""
+    model = load_model()
+    for analysis in analysed.values():
+        p = model.predict(analysis)
+        sure = model.proba(features(analysis), model.temperature)[0]
+        valence_side = sure[0] + sure[3] if p.valence >= 0 else sure[1] + sure[2]
+        arousal_side = sure[0] + sure[1] if p.arousal >= 0 else sure[2] + sure[3]
+        assert 0 < p.confidence <= min(valence_side, arousal_side) + 1e-9
 
 
 def test_library_normalisation_reads_a_track_relative_to_the_library():
