@@ -376,10 +376,16 @@ class PlayerManager:
             name = str(name)
             if name.startswith(":"):
                 continue
-            self._bus.call_async(
-                DBUS_NAME, DBUS_PATH, DBUS_INTERFACE, "GetNameOwner", "s", (name,),
-                lambda owner, name=name: self._appeared(name, str(owner)),
-                lambda exc: None, timeout=self.timeout_s)
+            try:
+                self._bus.call_async(
+                    DBUS_NAME, DBUS_PATH, DBUS_INTERFACE, "GetNameOwner", "s", (name,),
+                    lambda owner, name=name: self._appeared(name, str(owner)),
+                    lambda exc: None, timeout=self.timeout_s)
+            except dbus.exceptions.DBusException as exc:
+                # The bus went away since it listed the names; it is listed again when
+                # it is back.
+                log.debug("not asking who owns %s: %s", name, exc)
+                return
 
     def _name_owner_changed(self, name: str, old: str, new: str) -> None:
         name, old, new = str(name), str(old), str(new)
