@@ -263,6 +263,7 @@ class Recommender:
             # in a direction only once the user answered so several times: one skip is
             # not "you often skip songs like this".
             believed = self._learner.track_weights(context).astype(np.float32)
+            believed_base = self.learner_weight * (believed[:lrn.STATIC_SIZE] @ self._static_x)
             answers = sum(self._history.values(), np.zeros(4))
             finished, skipped = answers[0] + answers[2], answers[1] + answers[3]
         else:
@@ -290,9 +291,8 @@ class Recommender:
                 if weights is not None:
                     score += self.learner_weight * (weights[lrn.STATIC_SIZE:] @ fitted.columns)
                 if believed is not None:
-                    learned = self.learner_weight * (
-                        believed[:lrn.STATIC_SIZE] @ self._static_x
-                        + believed[lrn.STATIC_SIZE:] @ fitted.columns)
+                    learned = believed_base + self.learner_weight * (
+                        believed[lrn.STATIC_SIZE:] @ fitted.columns)
                     learned -= learned.mean()  # what sets this track apart, for the reason
                     learned[learned > 0] *= finished >= _SAID_AFTER
                     learned[learned < 0] *= skipped >= _SAID_AFTER
@@ -303,10 +303,11 @@ class Recommender:
             code = self._artist_code(last_artist) if last_artist else -2
             # Another artist before the one just picked, but never at the cost of the
             # quadrant: a track that fits comes before variety.
-            rule = _ARTIST_PENALTY * (codes == code) + _POOR_FIT_PENALTY * fitted.poor
-            k = next((j for j in shortlists[key] if penalty[j] == 0 and rule[j] == 0), None)
+            k = next((j for j in shortlists[key] if penalty[j] == 0 and codes[j] != code
+                      and not fitted.poor[j]), None)
             if k is None:  # nothing in the shortlist without a compromise: rank everything
-                total = score - penalty - rule
+                total = (score - penalty - _ARTIST_PENALTY * (codes == code)
+                         - _POOR_FIT_PENALTY * fitted.poor)
                 total[taken] = -np.inf
                 k = int(np.argmax(total))
             penalty[k] += _RECENT_PENALTY
