@@ -14,6 +14,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from gi.repository import GLib
+
 from moodplayer.agent.config import AgentConfig
 from moodplayer.player import (
     BackendSettings,
@@ -42,6 +44,10 @@ TakenOut = Callable[[Sequence[str], str], None]
 #: Called once per ``upcoming`` request: the tracks waiting after the playing one, in
 #: order, as ``track_id``s; None where the player's queue cannot be read.
 Waiting = Callable[[list[str] | None], None]
+#: Seconds a player that appears without a track is given to report the one it may be
+#: loading (mpv, VLC and Rhythmbox are on the bus before their first file is open): it is
+#: announced then, so the agent never queues the very track the user just started.
+FIRST_TRACK_S = 2.0
 _STATUS_EVENT: dict[PlaybackStatus, EventKind] = {
     "Playing": "playing", "Paused": "paused", "Stopped": "stopped"}
 
@@ -77,6 +83,8 @@ class Hands(PlayerListener):
         self.name = ""
         self.playing = False
         self.playing_path = ""
+        self._loading: PlayerName | None = None  # given FIRST_TRACK_S to show a track
+        self._loading_timer = 0
 
     @property
     def available(self) -> bool:
@@ -99,27 +107,50 @@ class Hands(PlayerListener):
         if self.on_event is not None:
             self.on_event(PlayerEvent(kind, self.name, path, position_s, length_s))
 
-    def _steer(self, player: PlayerName | None) -> None:
-        """Follow ``player`` (None: none left), reading what it plays right now."""
-        self.name = str(player) if player else ""
-        current = self.manager.player(self.name) if self.name else None
+    def _steer(self, player: PlayerName | None, *, loaded: bool = False) -> None:
+        """Follow ``player`` (None: none left), reading what it plays right now; one that
+        shows no track yet is announced once it does, or after ``FIRST_TRACK_S``
+        (``loaded``: that time is over)."""
+        self._stop_waiting()
+        name = str(player) if player else ""
+        current = self.manager.player(name) if name else None
         track = current.track if current is not None else None
+        if name and track is None and not loaded:
+            self.name, self.playing, self.playing_path = "", False, ""
+            self._loading = player
+            self._loading_timer = GLib.timeout_add(int(FIRST_TRACK_S * 1000),
+                                                   self._loading_over, player)
+            return
+        self.name = name
         self.playing = bool(current and current.playing)
         self.playing_path = _path(track) if track is not None else ""
         if self.name:
             self._emit("appeared", self.playing_path)
 
+    def _loading_over(self, player: PlayerName) -> bool:
+        self._loading_timer = 0
+        self._steer(player, loaded=True)
+        return False
+
+    def _stop_waiting(self) -> None:
+        if self._loading_timer:
+            GLib.source_remove(self._loading_timer)
+        self._loading, self._loading_timer = None, 0
+
     # -- PlayerListener ----------------------------------------------------------------
     def on_player_appeared(self, player: PlayerName, backend: str) -> None:
         """A usable player appeared: steer it (or the active one)."""
         active = self.manager.active() or player
-        if str(active) == self.name:
+        if str(active) in (self.name, str(self._loading or "")):
             return
         log.info("steering %s (queue through %s)", active, backend)
         self._steer(active)
 
     def on_player_vanished(self, player: PlayerName) -> None:
         """A player quit: follow another one, or wait."""
+        if self._loading is not None and str(player) == str(self._loading):
+            self._steer(self.manager.active())
+            return
         if str(player) != self.name:
             return
         gone = self.name
@@ -137,6 +168,10 @@ class Hands(PlayerListener):
 
     def on_feedback(self, event: FeedbackEvent) -> None:
         """A track started, was played through or skipped."""
+        if (event.kind == "started" and self._loading is not None
+                and str(event.player) == str(self._loading)):
+            self._steer(self._loading, loaded=True)  # announced with its first track
+            return
         if str(event.player) != self.name or event.kind == "paused":
             return  # pausing comes as a status change
         path = _path(event.track)
@@ -191,4 +226,5 @@ class Hands(PlayerListener):
 
     def close(self) -> None:
         """Stop following players."""
+        self._stop_waiting()
         self.manager.stop()

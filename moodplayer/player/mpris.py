@@ -220,16 +220,15 @@ class Player:
         self._on_change(self)
 
     def _apply(self, props: dict[str, Any]) -> None:
-        if "Metadata" in props:
-            parsed = parse_metadata(props["Metadata"])
-            self.tracker.on_track(*(parsed or (None, None)))
+        track = (parse_metadata(props["Metadata"]) or (None, None)) if "Metadata" in props \
+            else None
         status = props.get("PlaybackStatus")
-        if isinstance(status, str):
-            before = self.tracker.status
-            self.tracker.on_status(status)
-            if status == "Playing" and before != "Playing":
-                self.last_active = time.monotonic()
-                self._resync_position()
+        status = status if isinstance(status, str) else None
+        before = self.tracker.status
+        self.tracker.on_change(track, status)
+        if status == "Playing" and before != "Playing":
+            self.last_active = time.monotonic()
+            self._resync_position()
         if "Rate" in props:
             try:
                 self.tracker.set_rate(float(props["Rate"]))

@@ -100,6 +100,23 @@ class PlaybackTracker:
         if track is not None:
             self._emit(FeedbackEvent("started", self.player, track, 0.0, track.length_s))
 
+    def on_change(self, track: tuple[TrackKey | None, TrackRef | None] | None,
+                  status: str | None) -> None:
+        """One PropertiesChanged signal's Metadata (``track``: key and value; None when it
+        carried none) and PlaybackStatus, in the order they happened. A Stopped ends the
+        track that played, whichever Metadata comes with it: VLC signals the Stopped of a
+        track that ended together with that track's Metadata or with the next one's. Any
+        other status is the new track's."""
+        if status == "Stopped":
+            ended = self.key
+            self.on_status(status)
+            if track is not None and track[0] is not None and track[0] == ended:
+                return
+        if track is not None:
+            self.on_track(*track)
+        if status is not None and status != "Stopped":
+            self.on_status(status)
+
     def on_status(self, status: str) -> None:
         """A PlaybackStatus value; Stopped ends the track, Paused is reported."""
         if status == self.status or status not in ("Playing", "Paused", "Stopped"):

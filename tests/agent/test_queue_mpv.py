@@ -165,6 +165,25 @@ def test_the_track_playing_at_start_is_known_and_never_queued_again(
     assert own.as_posix() not in session.upcoming()
 
 
+def test_a_player_started_after_the_agent_is_not_mistaken_for_the_user_taking_over(
+        session, make_config, annotated_library, tmp_path):
+    """The agent waits for a player; mpv starts with a library track. mpv is on the bus
+    before it reports that track, so the agent queued the very track mpv was loading,
+    took the user's copy starting for its own pick, and later said "you took over" about
+    its own pick, backing off."""
+    own, *rest = _tracks(annotated_library)
+    playlist = tmp_path / "evening.m3u"
+    playlist.write_text("\n".join(map(str, [own, *rest[:3]])) + "\n", encoding="utf-8")
+    session.run_agent(_config(make_config, annotated_library, session,
+                              f"sensing: off\ndefault_playlist: {playlist}"))
+    session.start_mpv(own)
+    assert _until(lambda: len(_decisions()) == 2), session.log.read_text()[-2000:]
+    log = session.log.read_text()
+    assert [d.path for d in _decisions()] == [str(rest[0]), str(rest[1])], log[-3000:]
+    assert own.as_posix() not in session.upcoming()
+    assert "you took over" not in log
+
+
 def test_run_play_starts_an_idle_mpv_with_its_first_pick(session, make_config,
                                                          annotated_library, tmp_path):
     """mpv idles once its playlist has played out, and MPRIS Play does nothing there: with
@@ -183,9 +202,6 @@ def test_run_play_starts_an_idle_mpv_with_its_first_pick(session, make_config,
 
 def test_the_agent_survives_the_session_bus_going_away(session, make_config,
                                                        annotated_library, tmp_path):
-    # The user's own track, not in the library: the agent may pick a library track that a
-    # just-started mpv is still loading (it is not reported as playing yet), and then took
-    # the user's copy starting for its own pick; that race is not what this test is about.
     own = tone(tmp_path / "own track.ogg", 300, 330)
     mpv = session.start_mpv(own)
     agent = session.run_agent(_config(make_config, annotated_library, session),
