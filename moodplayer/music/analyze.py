@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 from typing import Literal, get_args
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from moodplayer.exceptions import AnalysisError, ConfigError
 from moodplayer.music.decode import DEFAULT_EXCERPT, SAMPLE_RATE, decode_excerpt
@@ -214,6 +215,16 @@ def analyze_samples(
     if rms_db < SILENCE_DB:
         raise NotAnalysableError(f"{name}: silent (level {rms_db:.0f} dBFS, "
                             f"below {SILENCE_DB:.0f} dBFS)", "silent")
+    # One analysis runs on one core (the workers are one per CPU): OpenBLAS's helper
+    # threads gain nothing on the spectrogram's small matrix product and then spin for
+    # about 100 ms of another core, the other worker's (docs/benchmarks/music-throughput.md).
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _measure(samples, rms_db, duration, settings)
+
+
+def _measure(samples: np.ndarray, rms_db: float, duration: float,
+             settings: AnalysisSettings) -> Analysis:
+    """The Analysis of checked, audible float32 samples (``analyze_samples``)."""
     alg = _algorithms(settings.key_profile, settings.rhythm_method)
     for part in ("key", "rhythm", "onsets"):
         alg[part].reset()  # some keep state between calls (OnsetRate returned 0 without)
