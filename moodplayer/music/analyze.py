@@ -24,6 +24,7 @@ from moodplayer.music.decode import DEFAULT_EXCERPT, SAMPLE_RATE, decode_excerpt
 from moodplayer.music.descriptors import DESCRIPTORS, describe
 from moodplayer.music.loudness import loudness
 from moodplayer.music.musicnn import listen
+from moodplayer.music.standard import essentia_standard
 
 #: Bump when the analysis changes so that incremental runs redo old results.
 ANALYSIS_VERSION = 7
@@ -159,12 +160,7 @@ def fold_bpm(bpm: float, low: float, high: float) -> float:
 @functools.lru_cache(maxsize=4)
 def _algorithms(profile: str, method: str) -> dict[str, object]:
     """essentia algorithm instances, made once per process and settings."""
-    import essentia
-
-    essentia.log.infoActive = False
-    essentia.log.warningActive = False
-    import essentia.standard as es
-
+    es = essentia_standard()
     return {
         "key": es.KeyExtractor(profileType=profile, sampleRate=SAMPLE_RATE),
         "rhythm": es.RhythmExtractor2013(method=method),
