@@ -25,6 +25,8 @@ import threading
 import time
 from pathlib import Path
 
+from threadpoolctl import threadpool_limits
+
 from moodplayer.music.analyze import (
     CUE_SECONDS,
     DESCRIPTOR_SECONDS,
@@ -117,22 +119,24 @@ def stage_costs(files: list[Path], excerpt: float | None) -> dict[str, float]:
     model = load_model()
     totals = dict.fromkeys(("decode", "analysis", "descriptors", "tags", "model"), 0.0)
     analyze_samples(decode_excerpt(files[0], settings.excerpt).samples, 60.0)  # warm up
-    for path in files:
-        t0 = time.perf_counter()
-        decoded = decode_excerpt(path, settings.excerpt)
-        t1 = time.perf_counter()
-        analysis = analyze_samples(decoded.samples, decoded.duration, settings, str(path))
-        t2 = time.perf_counter()
-        cue = middle(decoded.samples, CUE_SECONDS)
-        describe(middle(cue, DESCRIPTOR_SECONDS))
-        t3 = time.perf_counter()
-        listen(cue)
-        t4 = time.perf_counter()
-        model.predict(analysis)
-        t5 = time.perf_counter()
-        for stage, seconds in zip(totals, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4),
-                                  strict=True):
-            totals[stage] += seconds
+    # BLAS in the calling thread throughout, as analyze_samples runs it.
+    with threadpool_limits(limits=1, user_api="blas"):
+        for path in files:
+            t0 = time.perf_counter()
+            decoded = decode_excerpt(path, settings.excerpt)
+            t1 = time.perf_counter()
+            analysis = analyze_samples(decoded.samples, decoded.duration, settings, str(path))
+            t2 = time.perf_counter()
+            cue = middle(decoded.samples, CUE_SECONDS)
+            describe(middle(cue, DESCRIPTOR_SECONDS))
+            t3 = time.perf_counter()
+            listen(cue)
+            t4 = time.perf_counter()
+            model.predict(analysis)
+            t5 = time.perf_counter()
+            for stage, seconds in zip(totals, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4),
+                                      strict=True):
+                totals[stage] += seconds
     return {stage: total / len(files) for stage, total in totals.items()}
 
 

@@ -17,12 +17,14 @@ from dataclasses import asdict, dataclass
 from typing import Literal, get_args
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from moodplayer.exceptions import AnalysisError, ConfigError
 from moodplayer.music.decode import DEFAULT_EXCERPT, SAMPLE_RATE, decode_excerpt
 from moodplayer.music.descriptors import DESCRIPTORS, describe
 from moodplayer.music.loudness import loudness
 from moodplayer.music.musicnn import listen
+from moodplayer.music.standard import essentia_standard
 
 #: Bump when the analysis changes so that incremental runs redo old results.
 ANALYSIS_VERSION = 7
@@ -158,12 +160,7 @@ def fold_bpm(bpm: float, low: float, high: float) -> float:
 @functools.lru_cache(maxsize=4)
 def _algorithms(profile: str, method: str) -> dict[str, object]:
     """essentia algorithm instances, made once per process and settings."""
-    import essentia
-
-    essentia.log.infoActive = False
-    essentia.log.warningActive = False
-    import essentia.standard as es
-
+    es = essentia_standard()
     return {
         "key": es.KeyExtractor(profileType=profile, sampleRate=SAMPLE_RATE),
         "rhythm": es.RhythmExtractor2013(method=method),
@@ -214,6 +211,16 @@ def analyze_samples(
     if rms_db < SILENCE_DB:
         raise NotAnalysableError(f"{name}: silent (level {rms_db:.0f} dBFS, "
                             f"below {SILENCE_DB:.0f} dBFS)", "silent")
+    # One analysis runs on one core (the workers are one per CPU): OpenBLAS's helper
+    # threads gain nothing on the spectrogram's small matrix product and then spin for
+    # about 100 ms of another core, the other worker's (docs/benchmarks/music-throughput.md).
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _measure(samples, rms_db, duration, settings)
+
+
+def _measure(samples: np.ndarray, rms_db: float, duration: float,
+             settings: AnalysisSettings) -> Analysis:
+    """The Analysis of checked, audible float32 samples (``analyze_samples``)."""
     alg = _algorithms(settings.key_profile, settings.rhythm_method)
     for part in ("key", "rhythm", "onsets"):
         alg[part].reset()  # some keep state between calls (OnsetRate returned 0 without)

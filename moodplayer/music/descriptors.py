@@ -18,6 +18,7 @@ import itertools
 import numpy as np
 
 from moodplayer.music.decode import SAMPLE_RATE
+from moodplayer.music.standard import essentia_standard
 
 FRAME = 2048
 #: Frames quieter than this peak amplitude are skipped (digital silence, fades).
@@ -64,12 +65,7 @@ ENERGY_EDGES = (0.0, 100.0, 250.0, 800.0, 2000.0, 5000.0, SAMPLE_RATE / 2)
 @functools.lru_cache(maxsize=1)
 def _algorithms() -> dict[str, object]:
     """essentia algorithm instances, made once per process."""
-    import essentia
-
-    essentia.log.infoActive = False
-    essentia.log.warningActive = False
-    import essentia.standard as es
-
+    es = essentia_standard()
     return {
         "window": es.Windowing(type="hann", size=FRAME),
         "spectrum": es.Spectrum(size=FRAME),

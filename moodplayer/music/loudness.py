@@ -1,7 +1,9 @@
 """Loudness of mono audio after ITU-R BS.1770-4 / EBU R128, in numpy and scipy.
 
 About ten times cheaper than essentia's LoudnessEBUR128 (which needs a stereo copy of
-the signal); the test suite checks the two agree.
+the signal); the test suite checks the two agree. scipy.signal is imported on the first
+call, not with this module: importing it takes about 0.6 s, and every ``beet`` command
+imports this module through the plugin's options (docs/benchmarks/music-throughput.md).
 """
 
 from __future__ import annotations
@@ -9,7 +11,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.signal import lfilter
 
 _ABSOLUTE_GATE = -70.0  # LUFS
 
@@ -49,6 +50,8 @@ def loudness(samples: np.ndarray, rate: int) -> tuple[float, float]:
     -70 LUFS, relative gate -10 LU), 3 s blocks for the range (relative gate -20 LU,
     10th to 95th percentile). Returns (-70.0, 0.0) for silence or audio under 400 ms.
     """
+    from scipy.signal import lfilter
+
     y = np.asarray(samples, dtype=np.float64)
     for b, a in _k_weighting(rate):
         y = lfilter(b, a, y)
