@@ -102,6 +102,23 @@ def test_sad_shown_by_two_of_four_people_is_followed_within_the_dwell_plus_3_s()
     assert change_at + NORMAL.dwell <= events[0][0] <= change_at + NORMAL.dwell + 3
 
 
+def test_sad_with_one_face_read_neutral_is_followed_within_the_dwell_plus_3_s():
+    """The loop's sad set: four people take turns (2 s each) after a happy spell, the
+    second read neutral, the other three sad. Sad is followed within the dwell + 3 s (it
+    took 12.5 s: the neutral face's frames made sad's share drop under the threshold
+    early in its dwell, and the dwell started over with the third face)."""
+    smoother = MoodSmoother(FER_CLASSES, NORMAL)
+    feed(smoother, [one_hot("happy")] * 40, fps=2.0)
+    faces = [hedged("sad", fear=0.2, neutral=0.2), hedged("neutral", sad=0.3),
+             hedged("sad", neutral=0.3), hedged("sad", fear=0.3)]
+    assert [read_face(f)[0] for f in faces] == ["sad", "neutral", "sad", "sad"]
+    change_at = 20.0
+    events = feed(smoother, [faces[(i // 4) % 4] for i in range(90)], fps=2.0,
+                  start=change_at)
+    assert [m for _, m in events] == ["sad"], events
+    assert change_at + NORMAL.dwell <= events[0][0] <= change_at + NORMAL.dwell + 3
+
+
 def test_a_mood_read_less_often_than_the_current_one_is_not_announced():
     """A face read sad in three frames of seven and happy in the other four (each frame
     taken as it comes: no moving average) keeps its happy music however long it goes
