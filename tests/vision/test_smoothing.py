@@ -119,6 +119,24 @@ def test_sad_with_one_face_read_neutral_is_followed_within_the_dwell_plus_3_s():
     assert change_at + NORMAL.dwell <= events[0][0] <= change_at + NORMAL.dwell + 3
 
 
+def test_a_surprised_set_read_half_happy_half_energetic_is_followed_to_q1():
+    """Four people take turns (2 s each) after a tense spell, as the loop's surprise set
+    reads: one happy, one energetic, one neutral, one sad. Neither happy nor energetic
+    alone is read in enough frames, but together they are what the faces show most, and
+    the music follows to happy or energetic (Q1) within the dwell + 3 s (it stayed tense)."""
+    smoother = MoodSmoother(FER_CLASSES, NORMAL)
+    feed(smoother, [one_hot("fear")] * 40, fps=2.0)
+    assert smoother.mood == "tense"
+    faces = [hedged("happy", surprise=0.3), hedged("surprise", happy=0.25, fear=0.1),
+             hedged("neutral", surprise=0.2), hedged("sad", neutral=0.3)]
+    assert [read_face(f)[0] for f in faces] == ["happy", "energetic", "neutral", "sad"]
+    change_at = 20.0
+    events = feed(smoother, [faces[(i // 4) % 4] for i in range(90)], fps=2.0,
+                  start=change_at)
+    assert events and events[0][1] in ("happy", "energetic"), events
+    assert change_at + NORMAL.dwell <= events[0][0] <= change_at + NORMAL.dwell + 3
+
+
 def test_a_mood_read_less_often_than_the_current_one_is_not_announced():
     """A face read sad in three frames of seven and happy in the other four (each frame
     taken as it comes: no moving average) keeps its happy music however long it goes
