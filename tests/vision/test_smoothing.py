@@ -84,6 +84,13 @@ def test_a_sad_face_the_model_is_unsure_of_is_followed_within_the_dwell_plus_3_s
     assert change_at + NORMAL.dwell <= events[0][0] <= change_at + NORMAL.dwell + 3
 
 
+def take_turns(smoother: MoodSmoother, faces: list[np.ndarray], start: float):
+    """People taking turns every 2 s for 45 s, read at 2 frames/s from ``start``; returns
+    the events as :func:`feed` does."""
+    return feed(smoother, [faces[(i // 4) % len(faces)] for i in range(90)], fps=2.0,
+                start=start)
+
+
 def test_sad_shown_by_two_of_four_people_is_followed_within_the_dwell_plus_3_s():
     """Four people take turns (2 s each) after a happy spell: two look sad, one is read
     neutral and one tense, as FER-2013 sad face sets often are. Sad is what they show
@@ -96,8 +103,7 @@ def test_sad_shown_by_two_of_four_people_is_followed_within_the_dwell_plus_3_s()
              hedged("sad", fear=0.1, neutral=0.3), hedged("fear", sad=0.2, angry=0.1)]
     assert [read_face(f)[0] for f in faces] == ["sad", "neutral", "sad", "tense"]
     change_at = 20.0
-    events = feed(smoother, [faces[(i // 4) % 4] for i in range(90)], fps=2.0,
-                  start=change_at)
+    events = take_turns(smoother, faces, change_at)
     assert [m for _, m in events] == ["sad"], events
     assert change_at + NORMAL.dwell <= events[0][0] <= change_at + NORMAL.dwell + 3
 
@@ -113,8 +119,7 @@ def test_sad_with_one_face_read_neutral_is_followed_within_the_dwell_plus_3_s():
              hedged("sad", neutral=0.3), hedged("sad", fear=0.3)]
     assert [read_face(f)[0] for f in faces] == ["sad", "neutral", "sad", "sad"]
     change_at = 20.0
-    events = feed(smoother, [faces[(i // 4) % 4] for i in range(90)], fps=2.0,
-                  start=change_at)
+    events = take_turns(smoother, faces, change_at)
     assert [m for _, m in events] == ["sad"], events
     assert change_at + NORMAL.dwell <= events[0][0] <= change_at + NORMAL.dwell + 3
 
@@ -131,8 +136,7 @@ def test_a_surprised_set_read_half_happy_half_energetic_is_followed_to_q1():
              hedged("neutral", surprise=0.2), hedged("sad", neutral=0.3)]
     assert [read_face(f)[0] for f in faces] == ["happy", "energetic", "neutral", "sad"]
     change_at = 20.0
-    events = feed(smoother, [faces[(i // 4) % 4] for i in range(90)], fps=2.0,
-                  start=change_at)
+    events = take_turns(smoother, faces, change_at)
     assert events and events[0][1] in ("happy", "energetic"), events
     assert change_at + NORMAL.dwell <= events[0][0] <= change_at + NORMAL.dwell + 3
 
