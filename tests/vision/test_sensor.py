@@ -73,6 +73,28 @@ def test_sad_faces_are_followed_within_the_dwell_plus_3_s(picker):
     assert change_at + settings.dwell <= events[1][0] <= change_at + settings.dwell + 3
 
 
+def test_surprised_faces_are_followed_to_q1_within_the_dwell_plus_3_s(picker):
+    """Eight FER-2013 surprise faces (the first ones the detector finds, whatever the model
+    makes of them), two seconds each in turn after tense ones, at 2 frames/s with the
+    ``normal`` sensitivity: happy or energetic (the Q1 music surprise means) is announced
+    no sooner than the dwell and within the dwell + 3 s of the change (frame times)."""
+    preset = SENSITIVITY_PRESETS["normal"]
+    settings = SmoothingSettings(half_life=preset.half_life_s,
+                                 min_confidence=preset.min_confidence, dwell=preset.dwell_s)
+    tense = [picker.read(place(face)) for face in picker.faces("fear", 4, mood="tense")]
+    surprise = picker.readings("surprise", 8)
+    fps, change_at = 2.0, 20.0
+    stream = [tense[(i // 4) % len(tense)] for i in range(int(change_at * fps))]
+    stream += [surprise[(i // 4) % len(surprise)] for i in range(int(30 * fps))]
+    smoother = MoodSmoother(picker.model.classes, settings)
+    events = [(i / fps, e.mood) for i, p in enumerate(stream)
+              if (e := smoother.update(p, i / fps)) is not None]
+    assert events and events[0][1] == "tense", events
+    later = [(t, m) for t, m in events if t >= change_at]
+    assert later and later[0][1] in ("happy", "energetic"), events
+    assert change_at + settings.dwell <= later[0][0] <= change_at + settings.dwell + 3
+
+
 def test_dark_frames_and_no_face_are_not_a_mood(tmp_path: Path, picker):
     face = picker.faces("happy", 1)[0]
     dark = (place(face) * 0.03).astype(np.uint8)
