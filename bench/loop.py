@@ -59,7 +59,7 @@ from moodplayer import paths
 from moodplayer.agent.config import SENSITIVITY_PRESETS
 from moodplayer.agent.demo import PrivateSession, demo_env, write_beets_config
 from moodplayer.agent.store import Decision, MoodSample, StateStore
-from moodplayer.emotion import MOOD_CENTRES, read_face
+from moodplayer.emotion import quadrant_of_mood, read_face
 from moodplayer.music.analyze import ANALYSIS_VERSION
 from moodplayer.music.dataset import Clip, extract, load_labels, load_ratings
 from moodplayer.music.model import FEATURES, QUADRANTS
@@ -85,15 +85,6 @@ EXPRESSION_QUADRANT = {"happy": "Q1", "surprise": "Q1", "angry": "Q2", "fear": "
                        "disgust": "Q2", "sad": "Q3", "neutral": None}
 #: Agreement of a published university prototype's picks with people's own moods.
 PROTOTYPE = 0.78
-
-
-def quadrant_of_mood(mood: str) -> str | None:
-    """The quadrant a mood region's centre lies in (None for neutral)."""
-    if mood not in MOOD_CENTRES or mood == "neutral":
-        return None
-    c = MOOD_CENTRES[mood]
-    return ("Q1" if c.valence >= 0 else "Q2") if c.arousal >= 0 else \
-        ("Q4" if c.valence >= 0 else "Q3")
 
 
 # -- music ------------------------------------------------------------------------------

@@ -119,6 +119,16 @@ def mood_of(point: VA) -> Mood:
     )
 
 
+def quadrant_of_mood(mood: str) -> str | None:
+    """The quadrant (``Q1`` .. ``Q4``, as the music model names them) a mood region's
+    centre lies in (None for neutral and for a name that is no mood)."""
+    if mood not in MOOD_CENTRES or mood == "neutral":
+        return None
+    c = MOOD_CENTRES[mood]
+    return ("Q1" if c.valence >= 0 else "Q2") if c.arousal >= 0 else \
+        ("Q4" if c.valence >= 0 else "Q3")
+
+
 def parse_mood(name: str) -> Mood:
     """``name`` as a mood label; raises ValueError naming the valid labels."""
     key = name.strip().lower()

@@ -53,24 +53,48 @@ def test_a_longer_dwell_announces_later(mood_video, picker):
     assert happy_time(short) < happy_time(long)
 
 
+#: The ``normal`` sensitivity's smoothing, as the agent ships it.
+NORMAL = SmoothingSettings(half_life=SENSITIVITY_PRESETS["normal"].half_life_s,
+                           min_confidence=SENSITIVITY_PRESETS["normal"].min_confidence,
+                           dwell=SENSITIVITY_PRESETS["normal"].dwell_s)
+
+
+def take_turns(picker, before: list, after: list, change_at: float):
+    """Readings of people taking turns every 2 s, ``before`` until ``change_at`` and
+    ``after`` for 30 s more, fed at 2 frames/s to a ``NORMAL`` smoother; returns every
+    announced (frame time, mood)."""
+    fps = 2.0
+    stream = [before[(i // 4) % len(before)] for i in range(int(change_at * fps))]
+    stream += [after[(i // 4) % len(after)] for i in range(int(30 * fps))]
+    smoother = MoodSmoother(picker.model.classes, NORMAL)
+    return [(i / fps, e.mood) for i, p in enumerate(stream)
+            if (e := smoother.update(p, i / fps)) is not None]
+
+
 def test_sad_faces_are_followed_within_the_dwell_plus_3_s(picker):
     """Eight FER-2013 sad faces (the first ones the detector finds, whatever the model makes
     of them), two seconds each in turn after happy ones, at 2 frames/s with the ``normal``
     sensitivity: sad is announced no sooner than the dwell and within the dwell + 3 s of
     the change (frame times; it took 22 s, or never came, before issue 17)."""
-    preset = SENSITIVITY_PRESETS["normal"]
-    settings = SmoothingSettings(half_life=preset.half_life_s,
-                                 min_confidence=preset.min_confidence, dwell=preset.dwell_s)
-    happy, sad = picker.faces("happy", 4, mood="happy"), picker.readings("sad", 8)
-    happy = [picker.read(place(face)) for face in happy]
-    fps, change_at = 2.0, 20.0
-    stream = [happy[(i // 4) % len(happy)] for i in range(int(change_at * fps))]
-    stream += [sad[(i // 4) % len(sad)] for i in range(int(30 * fps))]
-    smoother = MoodSmoother(picker.model.classes, settings)
-    events = [(i / fps, e.mood) for i, p in enumerate(stream)
-              if (e := smoother.update(p, i / fps)) is not None]
+    happy = [picker.read(place(face)) for face in picker.faces("happy", 4, mood="happy")]
+    settings, change_at = NORMAL, 20.0
+    events = take_turns(picker, happy, picker.readings("sad", 8), change_at)
     assert [m for _, m in events] == ["happy", "sad"], events
     assert change_at + settings.dwell <= events[1][0] <= change_at + settings.dwell + 3
+
+
+def test_surprised_faces_are_followed_to_q1_within_the_dwell_plus_3_s(picker):
+    """Eight FER-2013 surprise faces (the first ones the detector finds, whatever the model
+    makes of them), two seconds each in turn after tense ones, at 2 frames/s with the
+    ``normal`` sensitivity: happy or energetic (the Q1 music surprise means) is announced
+    no sooner than the dwell and within the dwell + 3 s of the change (frame times)."""
+    tense = [picker.read(place(face)) for face in picker.faces("fear", 4, mood="tense")]
+    settings, change_at = NORMAL, 20.0
+    events = take_turns(picker, tense, picker.readings("surprise", 8), change_at)
+    assert events and events[0][1] == "tense", events
+    later = [(t, m) for t, m in events if t >= change_at]
+    assert later and later[0][1] in ("happy", "energetic"), events
+    assert change_at + settings.dwell <= later[0][0] <= change_at + settings.dwell + 3
 
 
 def test_dark_frames_and_no_face_are_not_a_mood(tmp_path: Path, picker):
