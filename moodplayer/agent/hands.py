@@ -83,7 +83,7 @@ class Hands(PlayerListener):
         self.name = ""
         self.playing = False
         self.playing_path = ""
-        self._loading: PlayerName | None = None  # given FIRST_TRACK_S to show a track
+        self._loading = ""  # a player given FIRST_TRACK_S to show a track
         self._loading_timer = 0
 
     @property
@@ -107,7 +107,7 @@ class Hands(PlayerListener):
         if self.on_event is not None:
             self.on_event(PlayerEvent(kind, self.name, path, position_s, length_s))
 
-    def _steer(self, player: PlayerName | None, *, loaded: bool = False) -> None:
+    def _steer(self, player: PlayerName | str | None, *, loaded: bool = False) -> None:
         """Follow ``player`` (None: none left), reading what it plays right now; one that
         shows no track yet is announced once it does, or after ``FIRST_TRACK_S``
         (``loaded``: that time is over)."""
@@ -117,9 +117,9 @@ class Hands(PlayerListener):
         track = current.track if current is not None else None
         if name and track is None and not loaded:
             self.name, self.playing, self.playing_path = "", False, ""
-            self._loading = player
+            self._loading = name
             self._loading_timer = GLib.timeout_add(int(FIRST_TRACK_S * 1000),
-                                                   self._loading_over, player)
+                                                   self._loading_over, name)
             return
         self.name = name
         self.playing = bool(current and current.playing)
@@ -127,28 +127,28 @@ class Hands(PlayerListener):
         if self.name:
             self._emit("appeared", self.playing_path)
 
-    def _loading_over(self, player: PlayerName) -> bool:
+    def _loading_over(self, name: str) -> bool:
         self._loading_timer = 0
-        self._steer(player, loaded=True)
+        self._steer(name, loaded=True)
         return False
 
     def _stop_waiting(self) -> None:
         if self._loading_timer:
             GLib.source_remove(self._loading_timer)
-        self._loading, self._loading_timer = None, 0
+        self._loading, self._loading_timer = "", 0
 
     # -- PlayerListener ----------------------------------------------------------------
     def on_player_appeared(self, player: PlayerName, backend: str) -> None:
         """A usable player appeared: steer it (or the active one)."""
         active = self.manager.active() or player
-        if str(active) in (self.name, str(self._loading or "")):
+        if str(active) in (self.name, self._loading):
             return
         log.info("steering %s (queue through %s)", active, backend)
         self._steer(active)
 
     def on_player_vanished(self, player: PlayerName) -> None:
         """A player quit: follow another one, or wait."""
-        if self._loading is not None and str(player) == str(self._loading):
+        if str(player) == self._loading:
             self._steer(self.manager.active())
             return
         if str(player) != self.name:
@@ -168,8 +168,7 @@ class Hands(PlayerListener):
 
     def on_feedback(self, event: FeedbackEvent) -> None:
         """A track started, was played through or skipped."""
-        if (event.kind == "started" and self._loading is not None
-                and str(event.player) == str(self._loading)):
+        if event.kind == "started" and str(event.player) == self._loading:
             self._steer(self._loading, loaded=True)  # announced with its first track
             return
         if str(event.player) != self.name or event.kind == "paused":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from moodplayer.emotion import CLASS_MOODS, MOOD_CENTRES
+from moodplayer.emotion import CLASS_MOODS, quadrant_of_mood
 from moodplayer.recommend.mood import MoodEstimate
 from moodplayer.recommend.policy import Target
 
@@ -64,13 +64,9 @@ def _pace(bpm: float, arousal: float) -> str:
     return ""
 
 
-def _quadrant(name: str) -> tuple[bool, bool] | None:
-    """The quadrant (pleasant, excited) of a mood or expression class; None for neutral."""
-    mood = CLASS_MOODS.get(name, name)
-    if mood not in MOOD_CENTRES or mood == "neutral":
-        return None
-    centre = MOOD_CENTRES[mood]  # type: ignore[index]
-    return centre.valence > 0, centre.arousal > 0
+def _quadrant(name: str) -> str | None:
+    """The quadrant of a mood or expression class; None for neutral."""
+    return quadrant_of_mood(CLASS_MOODS.get(name, name))
 
 
 def _and(parts: list[str]) -> str:

@@ -168,14 +168,15 @@ class MoodSmoother:
         mood, _, _ = read_face(self.probabilities, self.classes)
         pointing = (mood != self.mood or self.absent) \
             and self.confidence >= s.min_confidence and self._clear(mood)
+        region = _region(mood)
         dwells = {}
         for candidate, dwell in self._dwells.items():
-            dwell.read(mood, pointing and _region(mood) == candidate)
+            dwell.read(mood, pointing and region == candidate)
             if timestamp - dwell.since < DWELL_GRACE * s.dwell \
                     or dwell.agreed >= DWELL_SHARE * dwell.frames:  # else read otherwise too often
                 dwells[candidate] = dwell
-        if pointing and _region(mood) not in dwells:
-            dwells[_region(mood)] = _Dwell(timestamp, mood)
+        if pointing and region not in dwells:
+            dwells[region] = _Dwell(timestamp, mood)
         self._dwells = dwells
         due = [d for d in dwells.values() if timestamp - d.since >= s.dwell
                and d.outweighs(None if self.absent else self.mood)]
