@@ -5,8 +5,9 @@
 
 Each face of the split is placed on a 640x480 frame twice (as `bench/loop.py` places
 them: scaled up, moved a little) and read by the real pipeline (SCRFD, main face,
-alignment, the shipped expression model); the readings are cached under
-``~/.cache/moodplayer/vision/``. They are then fed to the agent's smoother
+alignment, the shipped expression model as its card reads faces); the readings are
+cached under ``~/.cache/moodplayer/vision/``, keyed on the model, its card and the
+detector. They are then fed to the agent's smoother
 (``MoodSmoother`` with the sensitivity's preset) as `bench/loop.py`'s video shows them:
 ``--sets`` runs of the loop's expression sequence (45 s segments, four random faces of
 the expression per segment taking turns every 2 s, read at 2 frames per second).
@@ -35,7 +36,7 @@ from loop import EXPRESSIONS, SHARED, fits
 from moodplayer import paths
 from moodplayer.agent.config import SENSITIVITY_PRESETS
 from moodplayer.vision.detect import ScrfdDetector
-from moodplayer.vision.fer import DEFAULT_MODEL, ExpressionModel
+from moodplayer.vision.fer import DEFAULT_MODEL, ExpressionModel, card_path_for
 from moodplayer.vision.sensor import FaceReader
 from moodplayer.vision.smoothing import MoodSmoother, SmoothingSettings
 
@@ -47,7 +48,8 @@ FPS = 2.0
 def readings(data: Path, detector: Path, split: str) -> dict[str, np.ndarray]:
     """Per expression, the probabilities (faces, PLACEMENTS, classes) of the split's faces
     the detector finds on every placement; cached on the model, detector and split."""
-    key = hashlib.sha256(Path(DEFAULT_MODEL).read_bytes() + detector.read_bytes()
+    key = hashlib.sha256(Path(DEFAULT_MODEL).read_bytes()
+                         + card_path_for(Path(DEFAULT_MODEL)).read_bytes() + detector.read_bytes()
                          + f"{split}\0{PLACEMENTS}".encode()).hexdigest()[:20]
     cached = paths.cache_dir() / "vision" / f"follow-{split}-{key}.npz"
     if cached.is_file():
