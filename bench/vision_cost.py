@@ -65,8 +65,7 @@ def main() -> int:
     frame = frame_with_face(args.data)
     model = ExpressionModel(args.model, threads=1)
     print(f"one thread, 640x480 frame, one face; model {args.model.name} "
-          f"(flip averaging {'on' if model.flip_average else 'off'}, "
-          f"{len(model.views)} test-time views)\n")
+          f"(flip averaging {'on' if model.flip_average else 'off'})\n")
     print(f"{'detector':<8} {'detect':>8} {'align':>8} {'fer':>8} {'total':>8} "
           f"{'x detect':>9} {'cpu@2fps':>9} {'cpu@4fps':>9}")
     for name, detector in (("scrfd", ScrfdDetector(args.detector_path, threads=1)),

@@ -33,8 +33,7 @@ def row(name: str, model: ExpressionModel, result: EvalResult, anchor: float) ->
             "ratio_to_anchor": round(result.accuracy / anchor, 3) if anchor else None,
             "recall": {c: round(r, 3) for c, r in result.recall.items()},
             "latency_ms": round(latency_ms(model, runs=300), 3),
-            "size_bytes": model.path.stat().st_size, "flip_average": model.flip_average,
-            "test_time_views": len(model.views)}
+            "size_bytes": model.path.stat().st_size, "flip_average": model.flip_average}
 
 
 def main() -> int:
@@ -68,7 +67,7 @@ def main() -> int:
         elif not shipped_int8:
             other = ExpressionModel(quantize_int8(
                 args.model, Path(tmp) / "moodplayer-fer-int8.onnx", val), threads=1,
-                flip_average=ours.flip_average, views=ours.views)
+                flip_average=ours.flip_average)
             name = "moodplayer-fer (int8)"
         else:
             other = None

@@ -13,7 +13,6 @@ from moodplayer.exceptions import VisionError
 from moodplayer.options import Number, number_argument
 from moodplayer.vision.calibration import NeutralCalibration
 from moodplayer.vision.detect import FACE_DETECTORS
-from moodplayer.vision.preprocess import IDENTITY, View
 from moodplayer.vision.sensor import MoodReading
 from moodplayer.vision.settings import VisionSettings, build_sensor
 from moodplayer.vision.smoothing import SmoothingSettings
@@ -24,11 +23,6 @@ Flip = Literal["card", "on", "off"]
 FLIPS: tuple[Flip, ...] = get_args(Flip)
 #: What ``ExpressionModel(flip_average=...)`` gets for each.
 FLIP_AVERAGE: dict[Flip, bool | None] = {"card": None, "on": True, "off": False}
-Views = Literal["card", "off"]
-#: ``eval-fer --views`` choices: the card's test-time views, or the face alone.
-VIEWS: tuple[Views, ...] = get_args(Views)
-#: What ``ExpressionModel(views=...)`` gets for each.
-VIEW_SETS: dict[Views, tuple[View, ...] | None] = {"card": None, "off": (IDENTITY,)}
 
 
 def _source_options(parser: argparse.ArgumentParser) -> None:
@@ -118,8 +112,7 @@ def eval_fer(args: argparse.Namespace) -> int:
     from moodplayer.vision.evaluate import evaluate
     from moodplayer.vision.fer import DEFAULT_MODEL, ExpressionModel
 
-    model = ExpressionModel(args.model or DEFAULT_MODEL, flip_average=FLIP_AVERAGE[args.flip],
-                            views=VIEW_SETS[args.views])
+    model = ExpressionModel(args.model or DEFAULT_MODEL, flip_average=FLIP_AVERAGE[args.flip])
     result = evaluate(model, Path(args.dir))
     if args.json:
         print(json.dumps(result.as_dict()))
@@ -174,9 +167,6 @@ def add_commands(subparsers: argparse._SubParsersAction,
     p.add_argument("--model", default="", help="model (.onnx with .card.json)")
     p.add_argument("--flip", choices=FLIPS, default="card",
                    help="horizontal-flip averaging (default: as the card says)")
-    p.add_argument("--views", choices=VIEWS, default="card",
-                   help="average over the card's test-time views (zoomed and turned "
-                        "copies of each face), or read the face alone (default: card)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=eval_fer)
     p = subparsers.add_parser("fetch-model", help="download a model from models/manifest.json",

@@ -2,9 +2,8 @@
 
 The card (JSON, beside the model as ``NAME.card.json``) declares the classes in output
 order, the input (size, channels, normalisation, contrast equalisation), whether the
-output is logits or probabilities, the landmark template faces are aligned to, whether
-to average with the mirrored face, and the test-time views (zoomed and turned copies of
-the face) whose readings are averaged. A user can point the configuration at
+output is logits or probabilities, the landmark template faces are aligned to, and
+whether to average with the mirrored face. A user can point the configuration at
 another model with its own card (say an 8-class AffectNet model) without code changes.
 """
 
@@ -22,26 +21,10 @@ from moodplayer import runtime
 from moodplayer.exceptions import VisionError
 from moodplayer.resources import model_file
 from moodplayer.vision.align import FER_TEMPLATE
-from moodplayer.vision.preprocess import (
-    IDENTITY,
-    InputSpec,
-    View,
-    prepare_pixels,
-    to_tensor,
-    view,
-)
+from moodplayer.vision.preprocess import InputSpec, prepare_pixels, to_tensor
 
 #: The project's own model, shipped in the package (:mod:`moodplayer.resources`).
 DEFAULT_MODEL = model_file("moodplayer-fer.onnx")
-
-#: The test-time views the training export tries on ``val`` (identity, zoomed in and out
-#: by 7 %, turned 6 degrees either way: well inside the training augmentation's shifts,
-#: zooms and rotations); a card that takes them reads each face five times (ten with
-#: flip averaging) and averages (docs/benchmarks/vision-fer-accuracy.md).
-STANDARD_VIEWS: tuple[View, ...] = (IDENTITY, (0.93, 0.0), (1.07, 0.0), (1.0, -6.0),
-                                    (1.0, 6.0))
-#: Zooms and rotations a card's ``test_time_views`` may ask for.
-ZOOMS, DEGREES = (0.5, 2.0), (-45.0, 45.0)
 
 
 @dataclass(frozen=True)
@@ -53,7 +36,6 @@ class ModelCard:
     output: str = "logits"
     template: tuple[tuple[float, float], ...] = FER_TEMPLATE
     flip_average: bool = False
-    views: tuple[View, ...] = (IDENTITY,)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -94,23 +76,7 @@ def read_card(path: Path) -> ModelCard:
     if len(template) != 5:
         raise VisionError(f"{path}: alignment template needs 5 points, got {len(template)}")
     return ModelCard(classes, spec, output, template, bool(raw.get("flip_average", False)),
-                     _views(path, raw.get("test_time_views", [list(IDENTITY)])), raw)
-
-
-def _views(path: Path, raw: object) -> tuple[View, ...]:
-    """A card's ``test_time_views``: a non-empty list of [zoom, degrees] pairs in range."""
-    expected = (f"expected a list of [zoom, degrees] pairs, zoom {ZOOMS[0]:g}..{ZOOMS[1]:g}, "
-                f"degrees {DEGREES[0]:g}..{DEGREES[1]:g}")
-    if not isinstance(raw, list):
-        raise VisionError(f"{path}: test_time_views {raw!r}: {expected}")
-    try:
-        views = tuple((float(zoom), float(degrees)) for zoom, degrees in raw)
-    except (TypeError, ValueError) as exc:
-        raise VisionError(f"{path}: test_time_views {raw!r}: {expected}") from exc
-    if not views or not all(ZOOMS[0] <= z <= ZOOMS[1] and DEGREES[0] <= d <= DEGREES[1]
-                            for z, d in views):
-        raise VisionError(f"{path}: test_time_views {raw!r}: {expected}")
-    return views
+                     raw)
 
 
 class ExpressionModel:
@@ -118,15 +84,13 @@ class ExpressionModel:
 
     def __init__(self, path: str | Path = DEFAULT_MODEL, card: str | Path | None = None,
                  threads: int = 1, providers: Sequence[str] = runtime.CPU,
-                 flip_average: bool | None = None,
-                 views: Sequence[View] | None = None) -> None:
+                 flip_average: bool | None = None) -> None:
         self.path = Path(path)
         runtime.check_model_file(self.path, "expression", VisionError)
         self.card = read_card(Path(card) if card else card_path_for(self.path))
         self.classes = self.card.classes
         self.spec = self.card.spec
         self.flip_average = self.card.flip_average if flip_average is None else flip_average
-        self.views = self.card.views if views is None else tuple(views)
         self._session = runtime.inference_session(self.path, "expression", VisionError,
                                                   threads, providers)
         self.session_input = self._session.get_inputs()[0].name
@@ -160,15 +124,12 @@ class ExpressionModel:
         return out / np.clip(out.sum(axis=1, keepdims=True), 1e-12, None)
 
     def predict_pixels(self, pixels: np.ndarray) -> np.ndarray:
-        """Class probabilities (N x K) for prepared pixels (N x H x W[x C], uint8): the
-        mean over the model's views of each face (and their mirror images with flip
-        averaging), all run as one batch."""
-        batch = np.concatenate([to_tensor(np.stack([view(p, *v) for p in pixels]), self.spec)
-                                for v in self.views])
+        """Class probabilities (N x K) for prepared pixels (N x H x W[x C], uint8)."""
+        batch = to_tensor(pixels, self.spec)
+        probs = self._postprocess(self.infer(batch))
         if self.flip_average:
-            batch = np.concatenate([batch, batch[..., ::-1]])
-        probs = self._postprocess(self.infer(np.ascontiguousarray(batch)))
-        return probs.reshape(-1, len(pixels), probs.shape[1]).mean(axis=0)
+            probs = (probs + self._postprocess(self.infer(batch[..., ::-1].copy()))) / 2
+        return probs
 
     def predict(self, face: np.ndarray) -> np.ndarray:
         """Class probabilities (K,) for one aligned face crop (gray or BGR, uint8)."""

@@ -4,7 +4,6 @@ Training feeds FER-2013's 48x48 face crops through :func:`prepare_pixels`; infer
 feeds aligned face crops (see ``align``) through the same function, so both see the
 same colour conversion, resize method and contrast equalisation. :func:`to_tensor`
 then scales and normalises with the mean and std the model card declares.
-:func:`view` zooms and turns prepared pixels for the test-time views a card may ask for.
 """
 
 from __future__ import annotations
@@ -17,12 +16,6 @@ import numpy as np
 #: Resize methods a card may name; "area" (averaging, right for shrinking) is the default.
 RESIZE_METHODS: dict[str, int] = {"area": cv2.INTER_AREA, "linear": cv2.INTER_LINEAR,
                                   "cubic": cv2.INTER_CUBIC, "nearest": cv2.INTER_NEAREST}
-
-#: One test-time view of a face: a zoom factor and a rotation in degrees (anticlockwise),
-#: both about the centre of the prepared pixels.
-View = tuple[float, float]
-#: The face as it is.
-IDENTITY: View = (1.0, 0.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,15 +101,3 @@ def to_tensor(pixels: np.ndarray, spec: InputSpec) -> np.ndarray:
     std = np.asarray(spec.std, dtype=np.float32)
     x = (x - mean) / std
     return np.ascontiguousarray(x.transpose(0, 3, 1, 2))
-
-
-def view(pixels: np.ndarray, zoom: float, degrees: float) -> np.ndarray:
-    """Prepared pixels (HxW[xC], uint8) zoomed by ``zoom`` and turned by ``degrees`` about
-    their centre, edges reflected as the training augmentation reflects them; the same
-    pixels for the identity view."""
-    if (zoom, degrees) == IDENTITY:
-        return pixels
-    h, w = pixels.shape[:2]
-    matrix = cv2.getRotationMatrix2D((w / 2 - 0.5, h / 2 - 0.5), degrees, zoom)
-    return cv2.warpAffine(pixels, matrix, (w, h), flags=cv2.INTER_LINEAR,
-                          borderMode=cv2.BORDER_REFLECT_101)

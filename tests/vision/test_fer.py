@@ -15,7 +15,6 @@ from onnx import TensorProto, helper, numpy_helper
 from moodplayer.emotion import FER_CLASSES, point_of
 from moodplayer.exceptions import VisionError
 from moodplayer.vision.fer import DEFAULT_MODEL, ExpressionModel, card_path_for, read_card
-from moodplayer.vision.preprocess import IDENTITY, prepare_pixels
 
 AFFECTNET = ("neutral", "happy", "sad", "surprise", "fear", "disgust", "angry", "contempt")
 
@@ -91,11 +90,6 @@ def test_a_foreign_8_class_rgb_model_loads_from_its_card(tmp_path: Path):
                  id="channels"),
     pytest.param({"output": "scores"}, "output must be", id="output"),
     pytest.param({"classes": ["happy"]}, "at least two", id="one-class"),
-    pytest.param({"test_time_views": "zoom"}, "test_time_views 'zoom'", id="views-text"),
-    pytest.param({"test_time_views": []}, "expected a list of", id="views-none"),
-    pytest.param({"test_time_views": [[1.0]]}, "expected a list of", id="views-pair"),
-    pytest.param({"test_time_views": [[0.1, 0]]}, "zoom 0.5..2", id="views-zoom"),
-    pytest.param({"test_time_views": [[1, 90]]}, "degrees -45..45", id="views-degrees"),
 ])
 def test_a_card_that_does_not_match_its_model_is_refused(tmp_path, change, message):
     path = tmp_path / "m.onnx"
@@ -131,32 +125,3 @@ def test_a_truncated_copy_of_the_project_model_is_refused(tmp_path: Path, model)
     shutil.copy(card_path_for(model.path), card_path_for(copy))
     with pytest.raises(VisionError, match=str(copy)):
         ExpressionModel(copy)
-
-
-def test_the_card_s_views_are_each_read_and_averaged(model: ExpressionModel, fer_test: Path):
-    """The shipped card reads every face through several views (and their mirror images):
-    the reading is the mean of reading each view alone, in one batch of faces or one by one."""
-    assert len(model.views) > 1 and IDENTITY in model.views and model.flip_average
-    faces = [cv2.imread(str(p), cv2.IMREAD_GRAYSCALE)
-             for p in sorted((fer_test / "sad").glob("*.jpg"))[:3]]
-    pixels = np.stack([prepare_pixels(f, model.spec) for f in faces])
-    alone = [ExpressionModel(model.path, views=[v]) for v in model.views]
-    expected = np.mean([m.predict_pixels(pixels) for m in alone], axis=0)
-    np.testing.assert_allclose(model.predict_pixels(pixels), expected, atol=1e-5)
-    np.testing.assert_allclose(model.predict(faces[1]), expected[1], atol=1e-5)
-
-
-def test_the_views_read_more_sad_faces_as_sad(model: ExpressionModel, shared_dir: Path):
-    """On FER-2013's val sad faces (where the views were chosen), the card's views read
-    more of them sad than the face alone does: the class the model was weakest on."""
-    sad = shared_dir / "data" / "fer2013" / "val" / "sad"
-    if not sad.is_dir():
-        pytest.skip(f"{sad} is absent (FER-2013 is research data, not part of the project)")
-    pixels = np.stack([prepare_pixels(cv2.imread(str(p), cv2.IMREAD_GRAYSCALE), model.spec)
-                       for p in sorted(sad.glob("*.jpg"))[:300]])
-    index = model.classes.index("sad")
-    alone = ExpressionModel(model.path, views=[IDENTITY]).predict_pixels(pixels)
-    viewed = model.predict_pixels(pixels)
-    read_sad = int((viewed.argmax(axis=1) == index).sum())
-    read_sad_alone = int((alone.argmax(axis=1) == index).sum())
-    assert read_sad > read_sad_alone, f"{read_sad} against {read_sad_alone} of {len(pixels)}"

