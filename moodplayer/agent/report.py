@@ -12,7 +12,7 @@ import datetime as dt
 import html
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 from moodplayer import paths
@@ -107,10 +107,56 @@ def outcome_of(decision: Decision, feedback: Sequence[Feedback]) -> str:
     return next((outcome for kind, outcome, _c in OUTCOMES if kind in kinds), WAITING)
 
 
+#: Radius of a pick's numbered disc in the picture, in SVG units.
+DISC_RADIUS = 9.0
+
+
+def _rings(x: float, y: float, step: float) -> Iterator[tuple[float, float]]:
+    """Places around (x, y), nearest first: the point, then rings ``step`` apart."""
+    yield x, y
+    for ring in range(1, 40):
+        r = ring * step
+        count = max(6, int(2 * math.pi * r / step))
+        for k in range(count):
+            angle = 2 * math.pi * k / count
+            yield x + r * math.cos(angle), y + r * math.sin(angle)
+
+
+def spread_discs(points: Sequence[tuple[float, float]], radius: float,
+                 box: tuple[float, float, float, float],
+                 centre: tuple[float, float]) -> list[tuple[float, float]]:
+    """Centres for discs of ``radius`` drawn at ``points``, in order, so that none hides
+    another: each stays at its point if that is free, else takes the nearest free place
+    around it inside ``box`` (x0, y0, x1, y1) and on the same side of both axes through
+    ``centre`` (its quadrant); where none is left, its own point."""
+    gap = 2 * radius + 1.0
+    cells: dict[tuple[int, int], list[tuple[float, float]]] = {}
+    placed = []
+    for px, py in points:
+        side = (px > centre[0]) - (px < centre[0]), (py > centre[1]) - (py < centre[1])
+        chosen = (px, py)
+        for cx, cy in _rings(px, py, radius * 0.75):
+            if not (box[0] + radius <= cx <= box[2] - radius
+                    and box[1] + radius <= cy <= box[3] - radius):
+                continue
+            if side[0] * (cx - centre[0]) < 0 or side[1] * (cy - centre[1]) < 0:
+                continue
+            gx, gy = int(cx // gap), int(cy // gap)
+            if all(math.hypot(cx - qx, cy - qy) >= gap
+                   for i in (-1, 0, 1) for j in (-1, 0, 1)
+                   for qx, qy in cells.get((gx + i, gy + j), ())):
+                chosen = cx, cy
+                break
+        cells.setdefault((int(chosen[0] // gap), int(chosen[1] // gap)), []).append(chosen)
+        placed.append(chosen)
+    return placed
+
+
 def _plane(moods: Sequence[MoodSample], decisions: Sequence[Decision],
            outcomes: Sequence[str], positions: Mapping[str, VA], size: int = 480) -> str:
     """Moods (small dots, joined in time order) and picks (numbered, coloured by outcome)
-    in one valence-arousal square."""
+    in one valence-arousal square; a pick whose place another disc already holds is drawn
+    beside it, in the same quadrant, with a line to its own point."""
     pad, rim = 46, 12  # the square reaches ``rim`` beyond -1 and +1: discs there fit
     span = size - 2 * pad
 
@@ -146,15 +192,24 @@ def _plane(moods: Sequence[MoodSample], decisions: Sequence[Decision],
         parts.append(f"<circle class='mood' cx='{x(m.valence):.1f}' cy='{y(m.arousal):.1f}' "
                      f"r='3.5' fill='{MOOD_COLOURS.get(m.mood, '#000')}' opacity='0.7'>"
                      f"<title>mood {html.escape(m.mood)} at {_clock(m.ts)}</title></circle>")
-    for number, (d, outcome) in enumerate(zip(decisions, outcomes, strict=True), 1):
-        point = positions.get(d.path)
-        if point is None:
-            continue
-        cx, cy = x(point.valence), y(point.arousal)
+    shown = [(number, d, outcome, positions[d.path]) for number, (d, outcome)
+             in enumerate(zip(decisions, outcomes, strict=True), 1) if d.path in positions]
+    discs = spread_discs([(x(p.valence), y(p.arousal)) for *_, p in shown], DISC_RADIUS,
+                         (pad - rim, pad - rim, pad + span + rim, pad + span + rim),
+                         (x(0.0), y(0.0)))
+    for (number, *_, point), (cx, cy) in zip(shown, discs, strict=True):
+        px, py = x(point.valence), y(point.arousal)
+        if (cx, cy) != (px, py):  # beneath every disc, so no line crosses a number
+            parts.append(f"<line class='leader' data-pick='{number}' x1='{px:.1f}' "
+                         f"y1='{py:.1f}' x2='{cx:.1f}' y2='{cy:.1f}' stroke='#495057' "
+                         f"stroke-width='1'/><circle class='at' cx='{px:.1f}' cy='{py:.1f}' "
+                         "r='2' fill='#495057'/>")
+    for (number, d, outcome, _), (cx, cy) in zip(shown, discs, strict=True):
         parts.append(f"<g class='pick' data-outcome='{outcome}'><title>{number}. "
-                     f"{html.escape(d.artist)} – {html.escape(d.title)}: {outcome} (queued "
-                     f"for {html.escape(d.target)})</title><circle cx='{cx:.1f}' "
-                     f"cy='{cy:.1f}' r='9' fill='{OUTCOME_COLOURS[outcome]}' "
+                     f"{html.escape(track_name(d.path, d.artist, d.title))}: {outcome} "
+                     f"(queued for {html.escape(d.target)})</title><circle class='disc' "
+                     f"cx='{cx:.1f}' cy='{cy:.1f}' r='{DISC_RADIUS:g}' "
+                     f"fill='{OUTCOME_COLOURS[outcome]}' "
                      f"stroke='#212529' stroke-width='1.5'/><text x='{cx:.1f}' "
                      f"y='{cy + 4:.1f}' text-anchor='middle' font-size='10' "
                      f"fill='{'#212529' if outcome == WAITING else '#ffffff'}'>{number}</text>"

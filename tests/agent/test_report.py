@@ -3,6 +3,7 @@ valence-arousal plane, mood over time, and every queued track with its real outc
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import re
@@ -16,8 +17,9 @@ from pathlib import Path
 import pytest
 
 from moodplayer.agent.config import load_config
-from moodplayer.agent.report import OUTCOME_COLOURS, parse_since
-from moodplayer.agent.store import REMOVED, MoodSample, StateStore
+from moodplayer.agent.report import DISC_RADIUS, OUTCOME_COLOURS, parse_since, render
+from moodplayer.agent.store import REMOVED, Decision, MoodSample, StateStore
+from moodplayer.emotion import VA
 from moodplayer.exceptions import ConfigError
 
 VOID = {"meta", "br", "hr", "img", "input", "link", "circle", "line", "polyline", "rect"}
@@ -175,7 +177,8 @@ def test_report_places_each_pick_in_the_plane_coloured_by_its_outcome_in_chromiu
     page = Structure()
     page.feed(dom)
     tags = page.tags
-    picks = [(a["data-outcome"], next(d for t, d in tags[i:] if t == "circle"))
+    picks = [(a["data-outcome"], next(d for t, d in tags[i:]
+                                       if t == "circle" and d.get("class") == "disc"))
              for i, (tag, a) in enumerate(tags) if tag == "g" and a.get("class") == "pick"]
     assert [outcome for outcome, _ in picks] == ["played", "taken out", "skipped"]
     assert "no place in the picture" not in dom
@@ -204,6 +207,44 @@ def test_report_places_each_pick_in_the_plane_coloured_by_its_outcome_in_chromiu
         near = image[round(cy) - 6:round(cy) + 7, round(cx) - 6:round(cx) + 7].reshape(-1, 3)
         assert any(all(abs(int(c) - w) <= 12 for c, w in zip(pixel, want, strict=True))
                    for pixel in near), f"{outcome} is not drawn in its colour at {cx},{cy}"
+
+
+def test_picks_at_one_place_are_all_readable_in_the_plane():
+    """A model sure of its music puts many tracks in the same corner: twelve picks at one
+    point and three just across the axes each get a disc no other disc covers, in the
+    quadrant of its track, with a line from its own point where it had to move."""
+    now = time.time()
+    corner = [(f"/m/sure{i}.flac", VA(0.97, 0.95)) for i in range(12)]
+    across = [("/m/q2.flac", VA(-0.02, 0.3)), ("/m/q4.flac", VA(0.02, -0.02)),
+              ("/m/q3.flac", VA(-0.02, -0.02))]
+    picks = corner + across
+    decisions = [Decision(i, now - 60 + i, "happy", "happy", path, f"T{i}", "A", "", "mpv")
+                 for i, (path, _) in enumerate(picks)]
+    page = Structure()
+    page.feed(render([], decisions, [], since=now - 600, now=now,
+                     positions=dict(picks)))
+    assert page.errors == []
+    tags = page.tags
+    x0 = next(float(a["x1"]) for _, a in tags if a.get("class") == "valence-zero")
+    y0 = next(float(a["y1"]) for _, a in tags if a.get("class") == "arousal-zero")
+    groups = [i for i, (tag, a) in enumerate(tags) if tag == "g" and a.get("class") == "pick"]
+    assert len(groups) == len(picks)
+    discs = [(float(a["cx"]), float(a["cy"])) for _, a in (
+        next((t, a) for t, a in tags[i:] if t == "circle" and a.get("class") == "disc")
+        for i in groups)]
+    lines = {int(a["data-pick"]): a for _, a in tags if a.get("class") == "leader"}
+    leaders = [lines.get(number) for number in range(1, len(picks) + 1)]  # as the table numbers
+    # every line is drawn before (beneath) the first disc: none crosses a number
+    assert max(i for i, (_, a) in enumerate(tags) if a.get("class") == "leader") < groups[0]
+    for i, j in itertools.combinations(range(len(discs)), 2):
+        assert math.dist(discs[i], discs[j]) >= 2 * DISC_RADIUS, (i, j, discs[i], discs[j])
+    for (_, point), (cx, cy), leader in zip(picks, discs, leaders, strict=True):
+        assert (cx > x0) == (point.valence > 0) and (cy < y0) == (point.arousal > 0)
+        if leader is not None:  # drawn from the track's own point to its disc
+            assert (float(leader["x2"]), float(leader["y2"])) == (cx, cy)
+    assert leaders[0] is None and sum(leader is not None for leader in leaders) >= 11
+    first = (float(leaders[1]["x1"]), float(leaders[1]["y1"]))
+    assert math.dist(first, discs[0]) < 0.2  # every move starts at the corner point
 
 
 def _report(moodplayer_cmd, out: Path) -> subprocess.CompletedProcess:
