@@ -48,8 +48,9 @@ FPS = 2.0
 def readings(data: Path, detector: Path, split: str) -> dict[str, np.ndarray]:
     """Per expression, the probabilities (faces, PLACEMENTS, classes) of the split's faces
     the detector finds on every placement; cached on the model, detector and split."""
-    key = hashlib.sha256(Path(DEFAULT_MODEL).read_bytes()
-                         + card_path_for(Path(DEFAULT_MODEL)).read_bytes() + detector.read_bytes()
+    model = Path(DEFAULT_MODEL)
+    key = hashlib.sha256(model.read_bytes() + card_path_for(model).read_bytes()
+                         + detector.read_bytes()
                          + f"{split}\0{PLACEMENTS}".encode()).hexdigest()[:20]
     cached = paths.cache_dir() / "vision" / f"follow-{split}-{key}.npz"
     if cached.is_file():

@@ -130,24 +130,27 @@ def spread_discs(points: Sequence[tuple[float, float]], radius: float,
     around it inside ``box`` (x0, y0, x1, y1) and on the same side of both axes through
     ``centre`` (its quadrant); where none is left, its own point."""
     gap = 2 * radius + 1.0
+    # Placed centres by grid cell of side ``gap``: a disc can only touch those of the 3x3
+    # cells around its own.
     cells: dict[tuple[int, int], list[tuple[float, float]]] = {}
+
+    def cell(x: float, y: float) -> tuple[int, int]:
+        return int(x // gap), int(y // gap)
+
+    def free(x: float, y: float, side: tuple[int, int]) -> bool:
+        gx, gy = cell(x, y)
+        return (box[0] + radius <= x <= box[2] - radius
+                and box[1] + radius <= y <= box[3] - radius
+                and side[0] * (x - centre[0]) >= 0 and side[1] * (y - centre[1]) >= 0
+                and all(math.hypot(x - qx, y - qy) >= gap
+                        for i in (-1, 0, 1) for j in (-1, 0, 1)
+                        for qx, qy in cells.get((gx + i, gy + j), ())))
+
     placed = []
     for px, py in points:
         side = (px > centre[0]) - (px < centre[0]), (py > centre[1]) - (py < centre[1])
-        chosen = (px, py)
-        for cx, cy in _rings(px, py, radius * 0.75):
-            if not (box[0] + radius <= cx <= box[2] - radius
-                    and box[1] + radius <= cy <= box[3] - radius):
-                continue
-            if side[0] * (cx - centre[0]) < 0 or side[1] * (cy - centre[1]) < 0:
-                continue
-            gx, gy = int(cx // gap), int(cy // gap)
-            if all(math.hypot(cx - qx, cy - qy) >= gap
-                   for i in (-1, 0, 1) for j in (-1, 0, 1)
-                   for qx, qy in cells.get((gx + i, gy + j), ())):
-                chosen = cx, cy
-                break
-        cells.setdefault((int(chosen[0] // gap), int(chosen[1] // gap)), []).append(chosen)
+        chosen = next((c for c in _rings(px, py, radius * 0.75) if free(*c, side)), (px, py))
+        cells.setdefault(cell(*chosen), []).append(chosen)
         placed.append(chosen)
     return placed
 
